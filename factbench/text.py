@@ -1,7 +1,7 @@
 """Text clean-up for articles and the one normalisation function shared by every stage.
 
 >>> normalise("The “Kyiv”  administration — 1,000   soldiers")
-'the kyiv administration - 1000 soldiers'
+'the kyiv administration 1000 soldiers'
 >>> normalise("The exchange of prisoners", stop_words=True)
 'exchange prisoners'
 >>> c = clean_article("Big News | World | example.com\\n\\nBig News\\n\\nBig News\\n\\nA\\u00a0fact.\\n\\nRelated posts\\n\\nOther")
