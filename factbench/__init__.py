@@ -1,0 +1,18 @@
+"""factbench: a fact-check workbench for Jupyter.
+
+>>> import factbench as fb
+>>> sorted(n for n in ("load", "score_checkworthiness", "Corpus") if hasattr(fb, n))
+['Corpus', 'load', 'score_checkworthiness']
+"""
+
+__version__ = "0.1.0"
+
+from .checkworthiness import explain, score_checkworthiness  # noqa: E402
+from .corpus import Corpus  # noqa: E402
+from .load import DEFAULT_THRESHOLD, load  # noqa: E402
+from .schema import SchemaError  # noqa: E402
+from .sources import InputError  # noqa: E402
+from .text import normalise  # noqa: E402
+
+__all__ = ["load", "Corpus", "score_checkworthiness", "explain", "normalise", "InputError", "SchemaError",
+           "DEFAULT_THRESHOLD", "__version__"]

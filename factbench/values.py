@@ -177,7 +177,7 @@ def find_numbers(text: str, *, skip: list[tuple[int, int]] | None = None) -> lis
 # ---------------------------------------------------------------- durations
 
 _DUR_RX = re.compile(
-    rf"(?<!\w){_BOUND}(?P<n>\d+(?:\.\d+)?|{_UNIT_WORDS}|a|an|half\s+a)\s+(?P<unit>years?|months?|weeks?|days?|decades?)\b",
+    rf"(?<!\w){_BOUND}(?P<n>\d+(?:\.\d+)?|{_UNIT_WORDS}|a|an|half\s+a)\s+(?P<unit>years?|months?|weeks?|days?|decades?)\b(?![\s-]+(?:of\s+age|old))",
     re.I,
 )
 _SINCE_RX = re.compile(r"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?P<year>(?:19|20)\d\d)\b", re.I)

@@ -1,0 +1,150 @@
+"""Sentences and entities of article texts, batched through spaCy and cached on disk.
+
+The cache is an SQLite file keyed by (pipeline version, scorer version, text hash); a re-run of a
+notebook reads parses back instead of running the pipeline again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from .checkworthiness import FEATURES_VERSION, feature_matrix, score_matrix
+from .nlp import get_nlp, pipeline_version
+
+_OPENERS = "“«\"'‘("
+
+
+@dataclass
+class Parsed:
+    """One text's sentences (start, end), entities (start, end, label) and sentence scores."""
+
+    sents: list[tuple[int, int]]
+    ents: list[tuple[int, int, str]]
+    scores: list[float]
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("FACTBENCH_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "factbench"
+
+
+class ParseCache:
+    """SQLite-backed cache of :class:`Parsed` results (safe to share between processes)."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        path = Path(path) if path else default_cache_dir() / "parses.sqlite"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Parsed]:
+        out = {}
+        keys = list(keys)
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            q = f"SELECT key, value FROM parse WHERE key IN ({','.join('?' * len(chunk))})"
+            for k, v in self._db.execute(q, chunk):
+                d = json.loads(v)
+                out[k] = Parsed([tuple(x) for x in d["s"]], [tuple(x) for x in d["e"]], d["c"])
+        return out
+
+    def put_many(self, items: dict[str, Parsed]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO parse VALUES (?, ?)",
+                [(k, json.dumps({"s": p.sents, "e": p.ents, "c": p.scores}, separators=(",", ":")))
+                 for k, p in items.items()],
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def cache_key(text: str, version: str) -> str:
+    return hashlib.sha1(f"{version}\x1f{FEATURES_VERSION}\x1f{text}".encode()).hexdigest()
+
+
+def repair_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Fix rule-sentencizer slips: an opening quote left at the end of a sentence, a split inside a
+    word ("Caliber.Az"), a split before a lower-case word, and a quotation broken over sentences."""
+    out: list[list[int]] = []
+    for s, e in spans:
+        # strip white space at the edges
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s >= e:
+            continue
+        if out:
+            ps, pe = out[-1]
+            # an opening quote stranded at the end of the previous sentence
+            tail = text[ps:pe]
+            m = re.search(r"\s([“«\"‘])$", tail)
+            if m:
+                out[-1][1] = pe = ps + m.start(1)
+                while pe > ps and text[pe - 1].isspace():
+                    pe -= 1
+                out[-1][1] = pe
+                s = ps + m.start(1)
+            glued = pe == s  # no space between the two: the split fell inside a word
+            prev = text[ps:pe]
+            open_quote = prev.count("“") > prev.count("”") or prev.count('"') % 2 == 1
+            if (glued and text[s].isalnum()) or text[s].islower() or (open_quote and len(out) and e - ps < 1200):
+                out[-1][1] = e
+                continue
+        out.append([s, e])
+    return [(s, e) for s, e in out if any(ch.isalnum() for ch in text[s:e])]
+
+
+def parse_texts(texts: Sequence[str], *, nlp=None, cache: ParseCache | None = None, progress: bool = True,
+                batch_size: int = 64) -> list[Parsed]:
+    """Parse many texts (paragraphs joined by blank lines); cached ones are read back, not parsed."""
+    nlp = nlp or get_nlp()
+    version = pipeline_version(nlp)
+    keys = [cache_key(t, version) for t in texts]
+    have = cache.get_many(set(keys)) if cache else {}
+    todo = [i for i, k in enumerate(keys) if k not in have]
+    results: dict[int, Parsed] = {}
+
+    # paragraphs of the texts still to parse, with their offsets
+    paras: list[tuple[int, int, str]] = []
+    for i in todo:
+        t = texts[i]
+        for m in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]*)*", t):
+            paras.append((i, m.start(), m.group(0)))
+    sents: dict[int, list[tuple[int, int]]] = {i: [] for i in todo}
+    ents: dict[int, list[tuple[int, int, str]]] = {i: [] for i in todo}
+    if paras:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(paras), desc="parsing", unit="para", disable=not progress or len(paras) < 200)
+        for (i, off, _), doc in zip(paras, nlp.pipe((p for _, _, p in paras), batch_size=batch_size)):
+            sents[i].extend((off + s.start_char, off + s.end_char) for s in doc.sents)
+            ents[i].extend((off + e.start_char, off + e.end_char, e.label_) for e in doc.ents)
+            bar.update(1)
+        bar.close()
+    fresh: dict[str, Parsed] = {}
+    for i in todo:
+        t = texts[i]
+        spans = repair_sentences(t, sents[i])
+        labels = [[lab for s2, e2, lab in ents[i] if s <= s2 and e2 <= e] for s, e in spans]
+        scores = score_matrix(feature_matrix([t[s:e] for s, e in spans], labels)).round(6).tolist() if spans else []
+        p = Parsed(spans, ents[i], scores)
+        results[i] = p
+        fresh[keys[i]] = p
+    if cache and fresh:
+        cache.put_many(fresh)
+    return [have[keys[i]] if keys[i] in have else results[i] for i in range(len(texts))]
