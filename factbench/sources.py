@@ -26,8 +26,10 @@ class InputError(ValueError):
 def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
     """Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, else the detected legacy encoding.
 
-    >>> decode_bytes("Привет, мир".encode("cp1251") * 3)
-    'Привет, мирПривет, мирПривет, мир'
+    Detection needs a sentence or more: a few words alone can fit several legacy encodings.
+
+    >>> decode_bytes("Министерство обороны сообщило о возвращении военнослужащих.".encode("cp1251"))
+    'Министерство обороны сообщило о возвращении военнослужащих.'
     """
     if not data.strip():
         raise InputError(f"{name}: empty file")
@@ -168,7 +170,7 @@ def read_source(source, *, manifest=None, text_column: str | None = None, progre
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+        files = sorted(p for p in path.rglob("*") if (p.is_file() or p.is_symlink()) and p.suffix.lower() in TEXT_SUFFIXES)
         if manifest is None:
             manifest = next((path / n for n in MANIFEST_NAMES if (path / n).exists()), None)
         if not files:
