@@ -126,3 +126,37 @@ def attribution(text: str, entities: Sequence[tuple] = ()) -> Attribution:
         # "he said": the name stands in an earlier sentence (the loader carries it over)
         return Attribution(speaker, "named", quote, hedged)
     return Attribution(speaker, "none", quote, hedged)
+
+
+def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[tuple[int, int, str]],
+                   year: int | None = None) -> list[list]:
+    """Per sentence of one article: [numbers, dates, speaker, sourcing, quote, hedged, text key].
+
+    A quotation continued from the previous sentence keeps that sentence's speaker, and "he said"
+    takes the last person named as a source in the article."""
+    from .load import text_key
+    from .values import find_dates, find_durations, find_numbers
+
+    out: list[list] = []
+    last_named = ""
+    prev: tuple[Attribution, int] | None = None
+    for s, e in spans:
+        stext = text[s:e]
+        sent_ents = [(text[a:b], lab, a - s, b - s) for a, b, lab in ents if s <= a and b <= e]
+        att = attribution(stext, sent_ents)
+        speaker, sourcing = att.speaker, att.sourcing
+        same_paragraph = prev is not None and "\n" not in text[prev[1]:s]
+        if att.quote and not speaker and same_paragraph and prev[0].quote and prev[0].speaker:
+            speaker, sourcing = prev[0].speaker, prev[0].sourcing
+        if speaker.lower() in ("he", "she") and last_named:
+            speaker = last_named
+        person = next((et for et, lab, *_ in sent_ents if lab == "PERSON" and et in speaker), "")
+        if sourcing == "named" and person:
+            last_named = person
+        prev = (Attribution(speaker, sourcing, att.quote, att.hedged), e)
+        dates = find_dates(stext, year=year)
+        durs = find_durations(stext, year=year)
+        nums = find_numbers(stext, skip=[(d.start, d.end) for d in dates] + [(d.start, d.end) for d in durs])
+        out.append([[q.value for q in nums], [d.iso for d in dates], speaker, sourcing, att.quote, att.hedged,
+                    text_key(stext)])
+    return out

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from . import schema
-from .claims import attribution
 from .corpus import Corpus
-from .nlp import get_nlp, pipeline_version
+from .nlp import default_pipeline_id, pipeline_version
 from .parse import ParseCache, Parsed, parse_texts
 from .sources import InputError, article_id_for, read_source
 from .text import clean_article, normalise
-from .values import find_dates, find_durations, find_numbers
 
 #: Sentences scoring at least this are claims. On the CLEF 2019 training debates this keeps about
 #: the top fifth of sentences; in news reporting, where most sentences report something, about half.
@@ -40,7 +37,16 @@ def claim_id_for(article_id: str, text: str) -> str:
     >>> claim_id_for("a1", "The  swap was “equal”.") == claim_id_for("a1", "the swap was \\"equal\\"")
     True
     """
-    return "c" + hashlib.sha1(f"{article_id}\x1f{normalise(text)}".encode()).hexdigest()[:16]
+    return _claim_id(article_id, text_key(text))
+
+
+def text_key(text: str) -> str:
+    """A hash of a sentence's normalised words (stored with the parse, so ids need no re-normalising)."""
+    return hashlib.sha1(normalise(text).encode()).hexdigest()[:20]
+
+
+def _claim_id(article_id: str, key: str) -> str:
+    return "c" + hashlib.sha1(f"{article_id}\x1f{key}".encode()).hexdigest()[:16]
 
 
 def _articles_table(records: list[dict], skipped: list[dict]) -> pd.DataFrame:
@@ -87,44 +93,24 @@ def extract_claims(articles: pd.DataFrame, sentences: pd.DataFrame, parsed: list
     schema.check(articles, "articles")
     schema.check(sentences, "sentences")
     rows = []
-    by_article = dict(zip(articles["article_id"], zip(articles["text"], articles["outlet"], articles["published"], parsed)))
-    for aid, group in sentences.groupby("article_id", sort=False):
-        text, outlet, published, p = by_article[aid]
-        year = int(published[:4]) if published[:4].isdigit() else None
-        last_named = ""
-        prev = None
+    for aid, text, outlet, p in zip(articles["article_id"], articles["text"], articles["outlet"], parsed):
         ids_seen: dict[str, int] = {}
-        for s, e, stext, score, sid in zip(group["start"], group["end"], group["text"], group["checkworthiness"],
-                                           group["sentence_id"]):
-            ents = [(text[a:b], lab, a - s, b - s) for a, b, lab in p.ents if s <= a and b <= e]
-            att = attribution(stext, ents)
-            speaker, sourcing = att.speaker, att.sourcing
-            # a quotation continued from the previous sentence keeps its speaker
-            same_paragraph = prev is not None and "\n" not in text[prev[1]:s]
-            if att.quote and not speaker and same_paragraph and prev[0].quote and prev[0].speaker:
-                speaker, sourcing = prev[0].speaker, prev[0].sourcing
-            # "he said": the last named person of the article
-            if speaker.lower() in ("he", "she") and last_named:
-                speaker = last_named
-            if sourcing == "named" and any(lab == "PERSON" and et in speaker for et, lab, *_ in ents):
-                last_named = next(et for et, lab, *_ in ents if lab == "PERSON" and et in speaker)
-            prev = (replace(att, speaker=speaker, sourcing=sourcing), e)
+        for pos, ((s, e), score, facts) in enumerate(zip(p.sents, p.scores, p.facts)):
             if score < threshold:
                 continue
-            dates = find_dates(stext, year=year)
-            durs = find_durations(stext, year=year)
-            nums = find_numbers(stext, skip=[(d.start, d.end) for d in dates] + [(d.start, d.end) for d in durs])
-            cid = claim_id_for(aid, stext)
+            numbers, dates, speaker, sourcing, quote, hedged, key = facts
+            stext = text[s:e]
+            cid = _claim_id(aid, key)
             n = ids_seen.get(cid, 0)
             ids_seen[cid] = n + 1
             if n:
                 cid = f"{cid}-{n}"
             rows.append({
-                "claim_id": cid, "sentence_id": sid, "article_id": aid, "outlet": outlet, "text": stext,
-                "start": s, "end": e, "checkworthiness": score,
-                "numbers": [q.value for q in nums], "dates": [d.iso for d in dates],
-                "entities": [{"text": et, "label": lab, "start": a + s, "end": b + s} for et, lab, a, b in ents],
-                "quote": att.quote, "speaker": speaker, "sourcing": sourcing, "hedged": att.hedged,
+                "claim_id": cid, "sentence_id": f"{aid}:{pos}", "article_id": aid, "outlet": outlet, "text": stext,
+                "start": s, "end": e, "checkworthiness": score, "numbers": numbers, "dates": dates,
+                "entities": [{"text": text[a:b], "label": lab, "start": a, "end": b}
+                             for a, b, lab in p.ents if s <= a and b <= e],
+                "quote": quote, "speaker": speaker, "sourcing": sourcing, "hedged": hedged,
             })
     return schema.conform(pd.DataFrame(rows), "claims") if rows else schema.empty("claims")
 
@@ -148,7 +134,6 @@ def load(source, manifest=None, nlp=None, *, threshold: float = DEFAULT_THRESHOL
         problems = "; ".join(f"{s['source']}: {s['problem']}" for s in skipped[:5])
         raise InputError(f"{source if not isinstance(source, pd.DataFrame) else '<DataFrame>'}: no article could be read"
                          + (f" ({problems})" if problems else ""))
-    nlp = nlp or get_nlp()
     store = None
     if cache:
         try:
@@ -156,7 +141,8 @@ def load(source, manifest=None, nlp=None, *, threshold: float = DEFAULT_THRESHOL
         except Exception as e:  # a read-only home or a broken cache file must not stop the work
             warnings.warn(f"parse cache unavailable ({e}); parsing without it", stacklevel=2)
     try:
-        parsed = parse_texts(list(articles["text"]), nlp=nlp, cache=store, progress=progress)
+        years = [int(p[:4]) if p[:4].isdigit() else None for p in articles["published"]]
+        parsed = parse_texts(list(articles["text"]), years=years, nlp=nlp, cache=store, progress=progress)
     finally:
         if store:
             store.close()
@@ -165,5 +151,6 @@ def load(source, manifest=None, nlp=None, *, threshold: float = DEFAULT_THRESHOL
     skipped_df = pd.DataFrame(skipped, columns=["source", "problem"]).astype("string")
     from . import __version__
 
-    settings = {"threshold": threshold, "pipeline": pipeline_version(nlp), "factbench": __version__}
+    settings = {"threshold": threshold, "factbench": __version__,
+                "pipeline": pipeline_version(nlp) if nlp is not None else default_pipeline_id()}
     return Corpus(articles, sentences, claims, skipped_df, settings)

@@ -54,6 +54,25 @@ def get_nlp(name: str | None = None):
     return nlp
 
 
+def default_pipeline_id() -> str:
+    """The :func:`pipeline_version` that :func:`get_nlp` would give, read from package metadata
+    without importing spaCy or loading the model (so cached loads stay fast)."""
+    import importlib.metadata
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    spacy_version = importlib.metadata.version("spacy")
+    for model in MODELS:
+        spec = importlib.util.find_spec(model)
+        if spec and spec.submodule_search_locations:
+            meta_path = Path(list(spec.submodule_search_locations)[0]) / "meta.json"
+            if meta_path.exists():
+                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+                return f"spacy{spacy_version}/{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}/sentencizer+ner"
+    return f"spacy{spacy_version}/en_pipeline-0.0.0/sentencizer"
+
+
 def pipeline_version(nlp) -> str:
     """A string that changes whenever the pipeline's output could change (used in cache keys)."""
     import spacy

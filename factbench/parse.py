@@ -16,18 +16,21 @@ from pathlib import Path
 from typing import Sequence
 
 from .checkworthiness import FEATURES_VERSION, feature_matrix, score_matrix
-from .nlp import get_nlp, pipeline_version
+from .claims import sentence_facts
+from .nlp import default_pipeline_id, get_nlp, pipeline_version
 
 _OPENERS = "“«\"'‘("
 
 
 @dataclass
 class Parsed:
-    """One text's sentences (start, end), entities (start, end, label) and sentence scores."""
+    """One text's sentences (start, end), entities (start, end, label), sentence scores and facts
+    (see :func:`factbench.claims.sentence_facts`)."""
 
     sents: list[tuple[int, int]]
     ents: list[tuple[int, int, str]]
     scores: list[float]
+    facts: list[list]
 
 
 def default_cache_dir() -> Path:
@@ -57,14 +60,14 @@ class ParseCache:
             q = f"SELECT key, value FROM parse WHERE key IN ({','.join('?' * len(chunk))})"
             for k, v in self._db.execute(q, chunk):
                 d = json.loads(v)
-                out[k] = Parsed([tuple(x) for x in d["s"]], [tuple(x) for x in d["e"]], d["c"])
+                out[k] = Parsed([tuple(x) for x in d["s"]], [tuple(x) for x in d["e"]], d["c"], d["f"])
         return out
 
     def put_many(self, items: dict[str, Parsed]) -> None:
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO parse VALUES (?, ?)",
-                [(k, json.dumps({"s": p.sents, "e": p.ents, "c": p.scores}, separators=(",", ":")))
+                [(k, json.dumps({"s": p.sents, "e": p.ents, "c": p.scores, "f": p.facts}, separators=(",", ":")))
                  for k, p in items.items()],
             )
 
@@ -72,8 +75,11 @@ class ParseCache:
         self._db.close()
 
 
-def cache_key(text: str, version: str) -> str:
-    return hashlib.sha1(f"{version}\x1f{FEATURES_VERSION}\x1f{text}".encode()).hexdigest()
+FACTS_VERSION = "f2"
+
+
+def cache_key(text: str, version: str, year: int | None = None) -> str:
+    return hashlib.sha1(f"{version}\x1f{FEATURES_VERSION}\x1f{FACTS_VERSION}\x1f{year}\x1f{text}".encode()).hexdigest()
 
 
 def repair_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -109,12 +115,15 @@ def repair_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
     return [(s, e) for s, e in out if any(ch.isalnum() for ch in text[s:e])]
 
 
-def parse_texts(texts: Sequence[str], *, nlp=None, cache: ParseCache | None = None, progress: bool = True,
-                batch_size: int = 64) -> list[Parsed]:
-    """Parse many texts (paragraphs joined by blank lines); cached ones are read back, not parsed."""
-    nlp = nlp or get_nlp()
-    version = pipeline_version(nlp)
-    keys = [cache_key(t, version) for t in texts]
+def parse_texts(texts: Sequence[str], *, years: Sequence[int | None] | None = None, nlp=None,
+                cache: ParseCache | None = None, progress: bool = True, batch_size: int = 256) -> list[Parsed]:
+    """Parse many texts (paragraphs joined by blank lines); cached ones are read back, not parsed.
+
+    ``years``: the year each text was published (fills in dates that name no year). The spaCy
+    pipeline is loaded only when some text is not in the cache."""
+    version = pipeline_version(nlp) if nlp is not None else default_pipeline_id()
+    years = list(years) if years is not None else [None] * len(texts)
+    keys = [cache_key(t, version, y) for t, y in zip(texts, years)]
     have = cache.get_many(set(keys)) if cache else {}
     todo = [i for i, k in enumerate(keys) if k not in have]
     results: dict[int, Parsed] = {}
@@ -130,6 +139,7 @@ def parse_texts(texts: Sequence[str], *, nlp=None, cache: ParseCache | None = No
     if paras:
         from tqdm.auto import tqdm
 
+        nlp = nlp or get_nlp()
         bar = tqdm(total=len(paras), desc="parsing", unit="para", disable=not progress or len(paras) < 200)
         for (i, off, _), doc in zip(paras, nlp.pipe((p for _, _, p in paras), batch_size=batch_size)):
             sents[i].extend((off + s.start_char, off + s.end_char) for s in doc.sents)
@@ -142,7 +152,7 @@ def parse_texts(texts: Sequence[str], *, nlp=None, cache: ParseCache | None = No
         spans = repair_sentences(t, sents[i])
         labels = [[lab for s2, e2, lab in ents[i] if s <= s2 and e2 <= e] for s, e in spans]
         scores = score_matrix(feature_matrix([t[s:e] for s, e in spans], labels)).round(6).tolist() if spans else []
-        p = Parsed(spans, ents[i], scores)
+        p = Parsed(spans, ents[i], scores, sentence_facts(t, spans, ents[i], years[i]))
         results[i] = p
         fresh[keys[i]] = p
     if cache and fresh:

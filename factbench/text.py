@@ -96,7 +96,12 @@ def _norm_line(line: str) -> str:
 
 
 def _same(a: str, b: str) -> bool:
-    return normalise(a) == normalise(b) and bool(normalise(a))
+    if a == b:
+        return bool(a.strip())
+    if abs(len(a) - len(b)) > 10 + max(len(a), len(b)) // 5:
+        return False
+    na = normalise(a)
+    return bool(na) and na == normalise(b)
 
 
 def _looks_like_title(line: str, next_lines: list[str]) -> bool:
