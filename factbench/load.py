@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 import warnings
 from pathlib import Path
 
@@ -94,6 +95,8 @@ def extract_claims(articles: pd.DataFrame, sentences: pd.DataFrame, parsed: list
     schema.check(sentences, "sentences")
     rows = []
     for aid, text, outlet, p in zip(articles["article_id"], articles["text"], articles["outlet"], parsed):
+        ents = sorted(p.ents)
+        ent_starts = [x[0] for x in ents]
         ids_seen: dict[str, int] = {}
         for pos, ((s, e), score, facts) in enumerate(zip(p.sents, p.scores, p.facts)):
             if score < threshold:
@@ -109,7 +112,7 @@ def extract_claims(articles: pd.DataFrame, sentences: pd.DataFrame, parsed: list
                 "claim_id": cid, "sentence_id": f"{aid}:{pos}", "article_id": aid, "outlet": outlet, "text": stext,
                 "start": s, "end": e, "checkworthiness": score, "numbers": numbers, "dates": dates,
                 "entities": [{"text": text[a:b], "label": lab, "start": a, "end": b}
-                             for a, b, lab in p.ents if s <= a and b <= e],
+                             for a, b, lab in ents[bisect_left(ent_starts, s):bisect_left(ent_starts, e)] if b <= e],
                 "quote": quote, "speaker": speaker, "sourcing": sourcing, "hedged": hedged,
             })
     return schema.conform(pd.DataFrame(rows), "claims") if rows else schema.empty("claims")

@@ -60,7 +60,7 @@ class ParseCache:
             q = f"SELECT key, value FROM parse WHERE key IN ({','.join('?' * len(chunk))})"
             for k, v in self._db.execute(q, chunk):
                 d = json.loads(v)
-                out[k] = Parsed([tuple(x) for x in d["s"]], [tuple(x) for x in d["e"]], d["c"], d["f"])
+                out[k] = Parsed(d["s"], d["e"], d["c"], d["f"])
         return out
 
     def put_many(self, items: dict[str, Parsed]) -> None:

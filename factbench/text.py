@@ -20,7 +20,9 @@ _QUOTES = str.maketrans({
     "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'",
     "–": "-", "—": "-", "‒": "-", "−": "-", "‐": "-", "‑": "-", "―": "-",
 })
-_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# only the runs that need changing: any odd space, or two or more plain ones
+_ODD_SPACES = re.compile(r"(?:[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]| {2,})[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]*")
+_BOILER_MAX = 400  # a longer line is an article paragraph, whatever words it uses
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _PUNCT = re.compile(r"[^\w\s'\-.]|(?<!\d)\.|\.(?!\d)|(?<!\w)['\-]|['\-](?!\w)")
@@ -92,7 +94,7 @@ class CleanArticle:
 
 def _norm_line(line: str) -> str:
     line = _ZERO_WIDTH.sub("", line)
-    return _SPACES.sub(" ", line).strip()
+    return _ODD_SPACES.sub(" ", line).strip()
 
 
 def _same(a: str, b: str) -> bool:
@@ -105,7 +107,7 @@ def _same(a: str, b: str) -> bool:
 
 
 def _looks_like_title(line: str, next_lines: list[str]) -> bool:
-    if not next_lines:
+    if not next_lines or len(line) > 300:
         return False
     words = line.split()
     if any(_same(line, n) for n in next_lines[:3]):
@@ -136,7 +138,7 @@ def clean_article(raw: str, *, title: str = "") -> CleanArticle:
     # cookie banners and other single boilerplate lines anywhere
     kept = []
     for x in lines:
-        if _BOILER_LINE.search(x):
+        if len(x) <= _BOILER_MAX and _BOILER_LINE.search(x):
             removed.append(x)
         else:
             kept.append(x)
@@ -144,7 +146,7 @@ def clean_article(raw: str, *, title: str = "") -> CleanArticle:
 
     # trailing link lists: everything from a "Related posts" heading on
     for i, x in enumerate(lines):
-        if i > 0 and _TAIL_START.match(x):
+        if i > 0 and len(x) <= 80 and _TAIL_START.match(x):
             removed.extend(lines[i:])
             lines = lines[:i]
             break
