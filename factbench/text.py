@@ -1,7 +1,7 @@
 """Text clean-up for articles and the one normalisation function shared by every stage.
 
->>> normalise("The “Kyiv”  administration — 1,000   soldiers")
-'the kyiv administration 1000 soldiers'
+>>> normalise("The “Kyiv”  administration — 1,000   soldiers on July 4th, Russia-Ukraine talks")
+'the kyiv administration 1000 soldiers on july 4 russia ukraine talks'
 >>> normalise("The exchange of prisoners", stop_words=True)
 'exchange prisoners'
 >>> c = clean_article("Big News | World | example.com\\n\\nBig News\\n\\nBig News\\n\\nA\\u00a0fact.\\n\\nRelated posts\\n\\nOther")
@@ -25,6 +25,8 @@ _ODD_SPACES = re.compile(r"(?:[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]| {
 _BOILER_MAX = 400  # a longer line is an article paragraph, whatever words it uses
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
+_WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 _PUNCT = re.compile(r"[^\w\s'\-.]|(?<!\d)\.|\.(?!\d)|(?<!\w)['\-]|['\-](?!\w)")
 _WS = re.compile(r"\s+")
 
@@ -46,13 +48,16 @@ def _stop_words() -> frozenset[str]:
 
 
 def normalise(text: str, *, stop_words: bool = False) -> str:
-    """Case-fold, unify quotes and dashes, drop thousands separators and punctuation, fold spaces.
+    """Case-fold, unify quotes and dashes, drop thousands separators, ordinal suffixes ("4th" → "4"),
+    hyphens between words and punctuation, fold spaces.
 
     Used by matching, grouping and discrepancy checks alike, so that every stage agrees on what
     "the same words" means. ``stop_words=True`` also drops English function words (but keeps
     negations and number words, which carry facts)."""
     t = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES).casefold()
     t = _THOUSANDS.sub("", t)
+    t = _ORDINAL.sub("", t)
+    t = _WORD_HYPHEN.sub(" ", t)
     t = _PUNCT.sub(" ", t)
     t = _WS.sub(" ", t).strip()
     if stop_words:

@@ -1,0 +1,219 @@
+"""Cross-outlet matching of claims: index (blocking) → compare (rapidfuzz) → pairs.
+
+Blocking: TF-IDF over the normalised words (very frequent words pruned), a chunked sparse cosine
+product, and every neighbour above a similarity floor kept (a fixed top-k would starve dense
+neighbourhoods; a generous cap only guards memory). Candidates from the same article, and by
+default from the same outlet, are dropped before verification. Verification: rapidfuzz's pairwise
+scorer on the same normalised text, with ``score_cutoff``.
+
+>>> import pandas as pd
+>>> claims = pd.DataFrame({"claim_id": ["a", "b", "c"], "article_id": ["1", "2", "3"],
+...     "outlet": ["X", "Y", "Z"], "text": ["Russia and Ukraine swapped 84 prisoners on June 19.",
+...     "On June 19 Russia and Ukraine swapped 84 prisoners.", "Oil prices rose sharply on Monday."]})
+>>> pairs = match(claims)
+>>> pairs[["claim_id_l", "claim_id_r"]].values.tolist(), bool(pairs.loc[0, "score"] > 90)
+([['a', 'b']], True)
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from . import schema
+from .text import normalise
+
+SCORERS: dict[str, Callable] = {
+    "ratio": fuzz.ratio,
+    "token_sort_ratio": fuzz.token_sort_ratio,
+    "token_set_ratio": fuzz.token_set_ratio,
+    "token_ratio": fuzz.token_ratio,
+    "partial_token_sort_ratio": fuzz.partial_token_sort_ratio,
+    "WRatio": fuzz.WRatio,
+}
+
+#: Default scorer and threshold, chosen on MSRP paraphrase pairs (benchmarks/eval_paraphrase.py).
+DEFAULT_SCORER = "factbench"
+DEFAULT_THRESHOLD = 70.0
+#: Pairs sharing a specific date or count need only this score (see :func:`match`).
+DEFAULT_ANCHOR_THRESHOLD = 50.0
+
+
+def combined_scores(a: list[str], b: list[str], *, workers: int = -1) -> np.ndarray:
+    """The default score of aligned text pairs: the mean of token_sort_ratio (word order ignored,
+    every word counts) and token_set_ratio (shared words weigh most). token_set_ratio alone scores a
+    sentence whose words are a subset of another's as 100; the mean keeps the extra words in view."""
+    s1 = process.cpdist(a, b, scorer=fuzz.token_sort_ratio, workers=workers)
+    s2 = process.cpdist(a, b, scorer=fuzz.token_set_ratio, workers=workers)
+    return (s1.astype(np.float64) + s2) / 2
+
+
+def _claims_frame(corpus) -> pd.DataFrame:
+    claims = getattr(corpus, "claims", corpus)
+    if not isinstance(claims, pd.DataFrame):
+        raise TypeError("match() needs a Corpus or a claims DataFrame")
+    missing = [c for c in ("claim_id", "article_id", "outlet", "text") if c not in claims.columns]
+    if missing:
+        raise schema.SchemaError(f"claims table is missing column(s): {', '.join(missing)}")
+    out = claims.reset_index(drop=True)
+    if "published" not in out.columns and hasattr(corpus, "articles"):
+        out = out.merge(corpus.articles[["article_id", "published"]], on="article_id", how="left")
+    return out
+
+
+def candidate_pairs(texts: list[str], *, groups: np.ndarray | None = None, articles: np.ndarray | None = None,
+                    floor: float = 0.25, cap: int = 200, chunk: int = 2000, max_df: float = 0.02,
+                    progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate index pairs (i < j) whose TF-IDF cosine is at least ``floor``.
+
+    ``groups`` (e.g. outlets): pairs inside one group are dropped; ``articles``: pairs inside one
+    article are always dropped. Memory is bounded by ``chunk`` rows at a time and ``cap``
+    neighbours per row."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    n = len(texts)
+    if n < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    vec = TfidfVectorizer(token_pattern=r"[^\s]+", lowercase=False, sublinear_tf=True, dtype=np.float32,
+                          max_df=max(max_df, 50 / n) if n > 1000 else 1.0, min_df=1)
+    try:
+        x = vec.fit_transform(texts).tocsr()
+    except ValueError:  # no vocabulary left (all texts empty)
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    xt = x.T.tocsr()
+    left, right = [], []
+    from tqdm.auto import tqdm
+
+    for start in tqdm(range(0, n, chunk), desc="blocking", unit="chunk", disable=not progress or n <= chunk):
+        block = (x[start:start + chunk] @ xt).tocoo()
+        i = block.row.astype(np.int64) + start
+        j = block.col.astype(np.int64)
+        v = block.data
+        keep = (j > i) & (v >= floor)
+        if articles is not None:
+            keep &= articles[i] != articles[j]
+        if groups is not None:
+            keep &= groups[i] != groups[j]
+        i, j, v = i[keep], j[keep], v[keep]
+        if len(i) and cap:
+            # at most `cap` best neighbours per row (a memory guard, set far above real cluster sizes)
+            order = np.lexsort((-v, i))
+            i, j = i[order], j[order]
+            first = np.searchsorted(i, i, side="left")
+            rank = np.arange(len(i)) - first
+            i, j = i[rank < cap], j[rank < cap]
+        left.append(i)
+        right.append(j)
+    return np.concatenate(left), np.concatenate(right)
+
+
+def _anchors(claims: pd.DataFrame) -> list[set]:
+    """Specific facts of each claim that two reports of one event share: calendar dates and counts
+    of 10 or more (years and small numbers are too common to tie statements together)."""
+    from .values import find_dates, find_numbers
+
+    out = []
+    has = "dates" in claims.columns and "numbers" in claims.columns
+    for k, text in enumerate(claims["text"]):
+        if has:
+            dates, numbers = claims["dates"].iat[k], claims["numbers"].iat[k]
+        else:
+            ds = find_dates(text)
+            dates, numbers = [d.iso for d in ds], [q.value for q in find_numbers(text, skip=[(d.start, d.end) for d in ds])]
+        a = {"date:" + str(d)[-5:] for d in (dates if isinstance(dates, (list, tuple, np.ndarray)) else [])}
+        a |= {f"num:{float(v):g}" for v in (numbers if isinstance(numbers, (list, tuple, np.ndarray)) else [])
+              if float(v) >= 10 and not (1900 <= float(v) <= 2099 and float(v) == int(float(v)))}
+        out.append(a)
+    return out
+
+
+def anchor_pairs(anchors: list[set], *, groups: np.ndarray | None, articles: np.ndarray,
+                 max_bucket: int = 50) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Index pairs (i < j) that share an anchor; anchors shared by more than ``max_bucket`` claims
+    are too common to mean one event and are passed over."""
+    buckets: dict[str, list[int]] = {}
+    for k, a in enumerate(anchors):
+        for x in a:
+            buckets.setdefault(x, []).append(k)
+    found: dict[tuple[int, int], str] = {}
+    for x, ks in sorted(buckets.items()):
+        if len(ks) < 2 or len(ks) > max_bucket:
+            continue
+        for p, i in enumerate(ks):
+            for j in ks[p + 1:]:
+                if articles[i] == articles[j] or (groups is not None and groups[i] == groups[j]):
+                    continue
+                found.setdefault((i, j), x)
+    if not found:
+        return np.empty(0, np.int64), np.empty(0, np.int64), []
+    keys = sorted(found)
+    return (np.array([k[0] for k in keys], np.int64), np.array([k[1] for k in keys], np.int64),
+            [found[k] for k in keys])
+
+
+def _scores(a: list[str], b: list[str], scorer) -> np.ndarray:
+    if scorer in (None, DEFAULT_SCORER):
+        return combined_scores(a, b)
+    fn = SCORERS[scorer] if isinstance(scorer, str) else scorer
+    return process.cpdist(a, b, scorer=fn, workers=-1).astype(np.float64)
+
+
+def match(corpus, *, threshold: float = DEFAULT_THRESHOLD, scorer: str | Callable = DEFAULT_SCORER,
+          cross_outlet: bool = True, within_days: int | None = None, stop_words: bool = False,
+          floor: float = 0.25, anchor_threshold: float | None = DEFAULT_ANCHOR_THRESHOLD,
+          progress: bool = True) -> pd.DataFrame:
+    """Pairs of claims that state the same thing: claim_id_l/_r, article_id_l/_r, outlet_l/_r, score, method.
+
+    ``threshold``: minimum score (0..100). ``scorer``: "factbench" (default, see
+    :func:`combined_scores`), a name in :data:`SCORERS` or any rapidfuzz scorer. ``cross_outlet``:
+    only pairs from different outlets (pairs from one article are never returned). ``within_days``:
+    only pairs whose articles were published at most this many days apart (articles without a date
+    are kept). ``floor``: the TF-IDF cosine a pair needs to be compared at all.
+    ``anchor_threshold``: pairs that share a specific date or count (≥ 10) need only this score
+    (method ``anchor:…``): outlets that rewrite a report keep its facts more than its words.
+    ``None`` turns anchors off."""
+    claims = _claims_frame(corpus)
+    norm = [normalise(t, stop_words=stop_words) for t in claims["text"]]
+    outlets = claims["outlet"].astype(str).to_numpy()
+    arts = claims["article_id"].astype(str).to_numpy()
+    i, j = candidate_pairs(norm, groups=outlets if cross_outlet else None, articles=arts, floor=floor,
+                           progress=progress)
+    name = scorer if isinstance(scorer, str) else getattr(scorer, "__name__", "custom")
+    method = np.full(len(i), f"tfidf-block+{name}", dtype=object)
+    if anchor_threshold is not None:
+        ai, aj, ax = anchor_pairs(_anchors(claims), groups=outlets if cross_outlet else None, articles=arts)
+        if len(ai):
+            where = {ij: k for k, ij in enumerate(zip(i.tolist(), j.tolist()))}
+            new = []
+            for k, ij in enumerate(zip(ai.tolist(), aj.tolist())):
+                if ij in where:
+                    method[where[ij]] = f"anchor:{ax[k]}+{name}"
+                else:
+                    new.append(k)
+            i = np.concatenate([i, ai[new]])
+            j = np.concatenate([j, aj[new]])
+            method = np.concatenate([method, np.array([f"anchor:{ax[k]}+{name}" for k in new], dtype=object)])
+    if within_days is not None and "published" in claims.columns and len(i):
+        pub = pd.to_datetime(claims["published"].replace("", None), errors="coerce").to_numpy()
+        gap = np.abs((pub[i] - pub[j]).astype("timedelta64[D]").astype("float64"))
+        keep = np.isnan(gap) | (gap <= within_days)
+        i, j, method = i[keep], j[keep], method[keep]
+    if len(i):
+        s = _scores([norm[k] for k in i], [norm[k] for k in j], scorer)
+        is_anchor = np.array([m.startswith("anchor:") for m in method], dtype=bool)
+        keep = (s >= threshold) | (is_anchor & (s >= (anchor_threshold if anchor_threshold is not None else threshold)))
+        i, j, s, method = i[keep], j[keep], s[keep], method[keep]
+        method = np.where(s >= threshold, f"tfidf-block+{name}", method)
+    else:
+        s = np.empty(0)
+    pairs = pd.DataFrame({
+        "claim_id_l": claims["claim_id"].to_numpy()[i], "claim_id_r": claims["claim_id"].to_numpy()[j],
+        "article_id_l": arts[i], "article_id_r": arts[j], "outlet_l": outlets[i], "outlet_r": outlets[j],
+        "score": np.round(s, 2), "method": method,
+    })
+    pairs = schema.conform(pairs, "pairs")
+    return pairs.sort_values(["score", "claim_id_l", "claim_id_r"], ascending=[False, True, True],
+                             ignore_index=True)
