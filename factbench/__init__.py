@@ -9,10 +9,14 @@ __version__ = "0.1.0"
 
 from .checkworthiness import explain, score_checkworthiness  # noqa: E402
 from .corpus import Corpus  # noqa: E402
+from .discrepancy import discrepancies  # noqa: E402
+from .groups import group  # noqa: E402
+from .hints import hints  # noqa: E402
+from .match import match  # noqa: E402
 from .load import DEFAULT_THRESHOLD, load  # noqa: E402
 from .schema import SchemaError  # noqa: E402
 from .sources import InputError  # noqa: E402
 from .text import normalise  # noqa: E402
 
-__all__ = ["load", "Corpus", "score_checkworthiness", "explain", "normalise", "InputError", "SchemaError",
+__all__ = ["load", "Corpus", "match", "group", "discrepancies", "hints", "score_checkworthiness", "explain", "normalise", "InputError", "SchemaError",
            "DEFAULT_THRESHOLD", "__version__"]

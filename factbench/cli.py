@@ -36,6 +36,85 @@ def cmd_claims(args) -> int:
     return 0
 
 
+def _match_args(p: argparse.ArgumentParser) -> None:
+    from .match import DEFAULT_THRESHOLD
+
+    p.add_argument("--match-threshold", type=float, default=DEFAULT_THRESHOLD,
+                   help=f"minimum matching score 0..100 (default {DEFAULT_THRESHOLD:g})")
+    p.add_argument("--same-outlet", action="store_true", help="also match statements of one outlet (other articles)")
+
+
+def _pairs(args, corpus):
+    from .match import match
+
+    return match(corpus, threshold=args.match_threshold, cross_outlet=not args.same_outlet,
+                 progress=sys.stderr.isatty())
+
+
+def cmd_match(args) -> int:
+    from .csvio import write_csv
+
+    corpus = _load(args)
+    pairs = _pairs(args, corpus)
+    write_csv(pairs, args.output)
+    print(f"{len(pairs)} matched pairs among {len(corpus.claims)} claims; wrote {args.output}")
+    return 0
+
+
+def cmd_discrepancies(args) -> int:
+    from .csvio import write_csv
+    from .discrepancy import discrepancies
+
+    corpus = _load(args)
+    flags = discrepancies(corpus, _pairs(args, corpus))
+    write_csv(flags, args.output)
+    print(f"{len(flags)} discrepancies; wrote {args.output}")
+    print(flags["kind"].value_counts().to_string() if len(flags) else "")
+    return 0
+
+
+def _shorten(text: str, n: int = 110) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def cmd_analyse(args) -> int:
+    from pathlib import Path
+
+    from .csvio import write_csv
+    from .discrepancy import discrepancies
+    from .groups import group
+    from .hints import hints
+
+    corpus = _load(args)
+    pairs = _pairs(args, corpus)
+    groups = group(pairs, corpus)
+    flags = discrepancies(corpus, pairs)
+    out = Path(args.out)
+    text = corpus.claims.set_index("claim_id")
+    print(corpus.summary())
+    print()
+    print(corpus.per_outlet().to_string())
+    multi = groups[groups["group_size"] > 1]
+    print(f"\n{multi['group_id'].nunique()} statement groups across outlets:")
+    for gid, m in multi.groupby("group_id", sort=False):
+        print(f"  [{gid}]")
+        for c in m["claim_id"]:
+            print(f"    {text.at[c, 'outlet']}: {_shorten(text.at[c, 'text'])}")
+    print(f"\n{len(flags)} discrepancies:")
+    for r in flags.itertuples():
+        where = f"{text.at[r.claim_id_l, 'outlet']} vs {text.at[r.claim_id_r, 'outlet']}" if r.claim_id_r else \
+            text.at[r.claim_id_l, "outlet"]
+        print(f"  {r.kind}: {r.value_l} vs {r.value_r}  ({where})\n    {r.explanation}")
+    h = hints(corpus, pairs, groups, flags)
+    print("\nhints: " + ", ".join(f"{k or 'none'} {v}" for k, v in h["hint"].value_counts().items()))
+    for name, df in (("claims", corpus.claims.merge(groups, on="claim_id").merge(h, on="claim_id")),
+                     ("pairs", pairs), ("flags", flags)):
+        write_csv(df, out / f"{name}.csv")
+    print(f"\nwrote claims.csv, pairs.csv and flags.csv to {out}/")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="factbench",
@@ -49,6 +128,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_load_args(p)
     p.add_argument("-o", "--output", default="claims.csv", help="CSV file to write (default: claims.csv)")
     p.set_defaults(func=cmd_claims)
+
+    p = sub.add_parser("analyse", aliases=["analyze"], help="claims, statement groups, discrepancies and hints in one run",
+                       description="Load articles; print the claims per outlet, the statement groups across outlets "
+                                   "and the discrepancies; write claims.csv (with groups and hints), pairs.csv and flags.csv.")
+    _add_load_args(p)
+    _match_args(p)
+    p.add_argument("--out", default="factbench-out", help="folder for the CSV files (default: factbench-out)")
+    p.set_defaults(func=cmd_analyse)
+
+    p = sub.add_parser("match", help="write pairs of claims that state the same thing across outlets",
+                       description="Match claims across outlets (TF-IDF blocking, rapidfuzz verification) and write the pairs.")
+    _add_load_args(p)
+    _match_args(p)
+    p.add_argument("-o", "--output", default="pairs.csv", help="CSV file to write (default: pairs.csv)")
+    p.set_defaults(func=cmd_match)
+
+    p = sub.add_parser("discrepancies", help="write the facts on which statements disagree",
+                       description="Match claims, then flag disagreeing dates, numbers, durations, places, actors and negations.")
+    _add_load_args(p)
+    _match_args(p)
+    p.add_argument("-o", "--output", default="flags.csv", help="CSV file to write (default: flags.csv)")
+    p.set_defaults(func=cmd_discrepancies)
     return ap
 
 

@@ -37,7 +37,8 @@ _EVENT_WORDS = {"exchang", "swap", "releas", "talks", "negoti", "agreem", "meeti
                "electi", "vote", "ceasef", "deal", "treaty", "confer", "protes", "invasi", "offens", "trial",
                "verdic", "sentenc", "arrest", "visit", "speech", "debate", "launch", "crash", "explos", "earthq",
                "flood", "fire", "shooti", "referen", "transf", "handov", "repatr", "return", "briefing",
-               "interview", "statement", "announcement", "session", "round", "hearing", "rally", "ceremony"}
+               "interview", "session", "round", "hearing", "rally", "ceremony"}  # not "announcement": a
+# reporting verb is transparent, its date is the date of what it reports
 EVENT_NOUNS = {w[:6] for w in _EVENT_WORDS}
 _NOT_PLACE = re.compile(r"(?i)^(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|"
                         r"july|august|september|october|november|december)|(ian|ese|ish|ean|ic)$|['’]s$")

@@ -69,7 +69,7 @@ def find_dates(text: str, *, year: int | None = None) -> list[DateValue]:
             if not mo or not 1 <= d <= 31:
                 continue
             try:
-                iso = date(y, mo, d).isoformat() if y else f"--{mo:02d}-{d:02d}"
+                iso = date(y, mo, d).isoformat() if y else date(2000, mo, d).strftime("--%m-%d")  # 2000: leap year
             except ValueError:
                 continue
             found.append(DateValue(m.group(0), m.start(), m.end(), iso, (g.get("wd") or "").lower()))
@@ -212,7 +212,7 @@ def find_durations(text: str, *, year: int | None = None) -> list[Duration]:
         if b in ("more than", "over", "above"):
             low, high = v, v + 1  # "over two years": more than two, fewer than three
         elif b in ("nearly", "almost"):
-            low, high = v - 0.5 if v >= 1 else v * 0.5, v
+            low, high = v * 0.9, v
         elif b == "at least":
             low, high = v, INF
         elif b in ("fewer than", "less than", "under", "below", "up to", "no more than"):

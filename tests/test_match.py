@@ -1,0 +1,233 @@
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import factbench as fb
+from factbench import schema
+from factbench.discrepancy import discrepancies
+from factbench.values import find_dates, find_durations, find_numbers
+
+from conftest import ROOT, SAMPLE
+
+
+@pytest.fixture(scope="module")
+def analysis(corpus):
+    pairs = fb.match(corpus, progress=False)
+    groups = fb.group(pairs, corpus)
+    flags = fb.discrepancies(corpus, pairs)
+    return pairs, groups, flags
+
+
+def cid(corpus, fragment):
+    rows = corpus.claims[corpus.claims["text"].str.contains(fragment, regex=False)]
+    assert len(rows) == 1, fragment
+    return rows.iloc[0]["claim_id"]
+
+
+def group_of(groups, claim_id):
+    g = groups.set_index("claim_id")["group_id"]
+    return set(groups[groups["group_id"] == g[claim_id]]["claim_id"])
+
+
+def test_pairs_follow_schema_and_defaults(corpus, analysis):
+    pairs, groups, flags = analysis
+    assert list(pairs.columns) == list(schema.TABLES["pairs"])
+    assert (pairs["outlet_l"] != pairs["outlet_r"]).all()
+    assert (pairs["article_id_l"] != pairs["article_id_r"]).all()
+    assert pairs["score"].between(0, 100).all()
+    assert set(groups["claim_id"]) == set(corpus.claims["claim_id"])
+    assert list(flags.columns) == list(schema.TABLES["flags"])
+
+
+def test_istanbul_terms_and_july_exchange_grouped(corpus, analysis):
+    _, groups, _ = analysis
+    over_1000 = group_of(groups, cid(corpus, "consented to the exchange of over 1,000"))
+    assert cid(corpus, "agreed to the release of over 1,000 prisoners") in over_1000
+    # the July 4 exchange "in line with the agreements reached in Istanbul" of several outlets
+    july = group_of(groups, cid(corpus, "On July 4, in line with the Russia-Ukraine agreements"))
+    outlets = set(corpus.claims.set_index("claim_id").loc[sorted(july), "outlet"])
+    assert len(outlets) >= 3
+    assert cid(corpus, "Russia and Ukraine have conducted another prisoner exchange") in july
+
+
+def flagged(flags, kind, a, b):
+    f = flags[flags["kind"] == kind]
+    return any({x, y} == {a, b} for x, y in zip(f["claim_id_l"], f["claim_id_r"]))
+
+
+def test_seed_discrepancies(corpus, analysis):
+    _, _, flags = analysis
+    june20 = cid(corpus, "took place on Friday, June 20")
+    june19 = cid(corpus, "On June 19, the Russian Ministry of Defense officially announced")
+    assert flagged(flags, "date", june20, june19)
+    row = flags[(flags["claim_id_l"] == june20) & (flags["claim_id_r"] == june19)].iloc[0]
+    assert (row["value_l"], row["value_r"]) == ("--06-20", "--06-19")
+    two = cid(corpus, "held captive for over two years")
+    three = cid(corpus, "endured captivity for over three years")
+    assert flagged(flags, "duration", two, three)
+    russia = cid(corpus, "transported to Russia for medical treatment")
+    belarus = cid(corpus, "transferred to Belarus for psychological and medical support")
+    assert flagged(flags, "place", russia, belarus)
+    # same facts, no flag: both say the talks were on June 2
+    assert not flagged(flags, "date", cid(corpus, "The exchange was carried out as part of the agreements"),
+                       cid(corpus, "This exchange was carried out in line with the agreements"))
+
+
+def test_near_identical_pair_with_different_facts_is_a_discrepancy():
+    claims = pd.DataFrame({"claim_id": list("abcd"), "article_id": list("1234"), "outlet": list("WXYZ"), "text": [
+        "The delegation from South Korea arrived in Geneva on Monday for the talks.",
+        "The delegation from North Korea arrived in Geneva on Monday for the talks.",
+        "Officials said 1,000 soldiers were released in the exchange on 20 June.",
+        "Officials said 1,200 soldiers were not released in the exchange on June 20.",
+    ]})
+    pairs = fb.match(claims, progress=False)
+    assert {tuple(sorted(p)) for p in pairs[["claim_id_l", "claim_id_r"]].values} == {("a", "b"), ("c", "d")}
+    flags = discrepancies(claims, pairs)
+    kinds = {(r.claim_id_l, r.kind): (r.value_l, r.value_r) for r in flags.itertuples()}
+    assert kinds[("a", "place")] == ("South Korea", "North Korea")
+    assert kinds[("c", "number")] == ("1000", "1200")
+    assert kinds[("c", "negation")] == ("affirmed", "negated")
+    assert ("c", "date") not in kinds  # "20 June" and "June 20" agree
+
+
+def test_dozens_versus_a_count():
+    claims = pd.DataFrame({"claim_id": ["a", "b", "c"], "article_id": ["1", "2", "3"], "outlet": ["X", "Y", "Z"],
+                           "text": ["Dozens of prisoners were released by Russia on Friday.",
+                                    "About 1,200 prisoners were released by Russia on Friday.",
+                                    "Some 40 prisoners were released by Russia on Friday."]})
+    pairs = pd.DataFrame({"claim_id_l": ["a", "a"], "claim_id_r": ["b", "c"], "score": [90.0, 90.0]})
+    flags = discrepancies(claims, pairs)
+    assert flagged(flags, "number", "a", "b")
+    assert not flagged(flags, "number", "a", "c")
+
+
+@pytest.mark.parametrize("text,year,expected", [
+    ("on June 20", None, ["--06-20"]),
+    ("on 20 June 2025", None, ["2025-06-20"]),
+    ("on Friday, June 20th, 2025", None, ["2025-06-20"]),
+    ("on Jun. 3 and Sept 14", 2024, ["2024-06-03", "2024-09-14"]),
+    ("2025-07-04", None, ["2025-07-04"]),
+    ("on June 31", None, []),
+    ("in May they met", None, []),
+])
+def test_date_normaliser(text, year, expected):
+    assert [d.iso for d in find_dates(text, year=year)] == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("over 1,000 prisoners", [(1000, float("inf"))]),
+    ("1.5 million people", [(1.5e6, 1.5e6)]),
+    ("at least seven swaps", [(7, float("inf"))]),
+    ("twenty-five soldiers", [(25, 25)]),
+    ("nearly 300 people", [(270, 300)]),
+    ("dozens of civilians", [(24, 99)]),
+    ("in 2022 and 3.5%", [(3.5, 3.5)]),
+    ("on July 4th", [(4, 4)]),
+])
+def test_number_normaliser(text, expected):
+    skip = [(d.start, d.end) for d in find_dates(text)]
+    got = [(q.low, q.high) for q in find_numbers(text, skip=skip)]
+    if text == "on July 4th":
+        assert got == []  # ordinals are not counts
+    else:
+        assert got == [(pytest.approx(a), pytest.approx(b) if b != float("inf") else b) for a, b in expected]
+
+
+@pytest.mark.parametrize("text,year,expected", [
+    ("for over two years", None, (2, 3)),
+    ("for over three years", None, (3, 4)),
+    ("for 18 months", None, (1.5, 1.5)),
+    ("since 2022", 2025, (2, 4)),
+    ("since 2022", None, None),
+    ("under 25 years of age", None, None),
+    ("almost a decade", None, (9, 10)),
+])
+def test_duration_normaliser(text, year, expected):
+    got = find_durations(text, year=year)
+    if expected is None:
+        assert got == []
+    else:
+        assert (got[0].low, got[0].high) == (pytest.approx(expected[0]), pytest.approx(expected[1]))
+
+
+def test_chaining_does_not_merge_unrelated_ends():
+    pairs = pd.DataFrame({"claim_id_l": ["A", "B", "D", "D", "E"], "claim_id_r": ["B", "C", "E", "F", "F"],
+                          "score": [95.0, 90.0, 90.0, 85.0, 80.0]})
+    g = fb.group(pairs, ["A", "B", "C", "D", "E", "F", "G"]).set_index("claim_id")
+    assert g.at["A", "group_id"] == g.at["B", "group_id"] != g.at["C", "group_id"]
+    assert g.at["D", "group_id"] == g.at["E", "group_id"] == g.at["F", "group_id"]  # a triangle holds
+    assert g.at["G", "group_size"] == 1
+    # deterministic ids
+    assert fb.group(pairs, ["A", "B", "C", "D", "E", "F", "G"]).equals(g.reset_index())
+
+
+def test_chaining_on_real_text():
+    texts = ["Russia and Ukraine exchanged 84 prisoners of war on Friday in Istanbul.",
+             "Russia and Ukraine exchanged 84 prisoners of war on Friday in Istanbul, and the Red Cross helped with the transport of wounded soldiers to hospitals.",
+             "The Red Cross helped with the transport of wounded soldiers to hospitals, officials told reporters."]
+    claims = pd.DataFrame({"claim_id": ["A", "B", "C"], "article_id": ["1", "2", "3"], "outlet": ["X", "Y", "Z"], "text": texts})
+    pairs = fb.match(claims, threshold=60, anchor_threshold=None, progress=False)
+    linked = {tuple(sorted(p)) for p in pairs[["claim_id_l", "claim_id_r"]].values}
+    assert ("A", "B") in linked and ("B", "C") in linked and ("A", "C") not in linked
+    g = fb.group(pairs, claims).set_index("claim_id")["group_id"]
+    assert g["A"] != g["C"]
+
+
+def test_within_days_and_cross_outlet():
+    claims = pd.DataFrame({"claim_id": ["a", "b", "c"], "article_id": ["1", "2", "3"], "outlet": ["X", "Y", "X"],
+                           "published": ["2025-07-01", "2025-07-20", "2025-07-02"],
+                           "text": ["The ministry said 84 soldiers returned home after the exchange."] * 3})
+    assert len(fb.match(claims, progress=False)) == 2  # a-b, b-c; a-c share an outlet
+    assert len(fb.match(claims, cross_outlet=False, progress=False)) == 3
+    near = fb.match(claims, within_days=5, cross_outlet=False, progress=False)
+    assert {tuple(sorted(p)) for p in near[["claim_id_l", "claim_id_r"]].values} == {("a", "c")}
+
+
+def test_scale_path_matches_brute_force_on_small_corpus():
+    from rapidfuzz import process
+
+    from factbench.match import combined_scores
+    from factbench.text import normalise
+
+    import random
+    rng = random.Random(3)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9))) for _ in range(2000)]
+    base = [" ".join(rng.choice(words) for _ in range(12)) for _ in range(150)]
+    texts = base + [" ".join(rng.sample(b.split(), len(b.split()))[:-1]) for b in base]
+    claims = pd.DataFrame({"claim_id": [f"c{k}" for k in range(len(texts))], "article_id": [str(k) for k in range(len(texts))],
+                           "outlet": [f"o{k % 7}" for k in range(len(texts))], "text": texts})
+    fast = fb.match(claims, anchor_threshold=None, progress=False)
+    norm = [normalise(t) for t in texts]
+    found = set()
+    for i in range(len(norm)):
+        s = combined_scores([norm[i]] * len(norm), norm)
+        for j in range(i + 1, len(norm)):
+            if s[j] >= 70 and claims.outlet[i] != claims.outlet[j]:
+                found.add((f"c{i}", f"c{j}"))
+    got = {tuple(sorted(p, key=lambda c: int(c[1:]))) for p in fast[["claim_id_l", "claim_id_r"]].values}
+    assert len(found) >= 100
+    assert len(got & found) / len(found) >= 0.95
+
+
+def test_hints(corpus, analysis):
+    pairs, groups, flags = analysis
+    h = fb.hints(corpus, pairs, groups, flags).set_index("claim_id")
+    assert h.at[cid(corpus, "took place on Friday, June 20"), "hint"] == "contradicted"
+    assert h.at[cid(corpus, "said a spokesperson, who declined to be named"), "hint"] == "unsourced"
+    assert set(h["hint"]) <= {"contradicted", "supported", "unsourced", ""}
+
+
+def test_cli_analyse_match_discrepancies(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "factbench.cli", "analyse", str(SAMPLE), "--out", str(tmp_path)],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert "statement groups across outlets" in r.stdout and "duration: 3-4 years vs 2-3 years" in r.stdout
+    claims = pd.read_csv(tmp_path / "claims.csv")
+    assert {"group_id", "hint"} <= set(claims.columns)
+    for cmd, name in (("match", "pairs.csv"), ("discrepancies", "flags.csv")):
+        r = subprocess.run([sys.executable, "-m", "factbench.cli", cmd, str(SAMPLE), "-o", str(tmp_path / name)],
+                           capture_output=True, text=True, cwd=ROOT)
+        assert r.returncode == 0, r.stderr
+        assert len(pd.read_csv(tmp_path / name)) > 0
