@@ -49,7 +49,11 @@ def test_istanbul_terms_and_july_exchange_grouped(corpus, analysis):
     july = group_of(groups, cid(corpus, "On July 4, in line with the Russia-Ukraine agreements"))
     outlets = set(corpus.claims.set_index("claim_id").loc[sorted(july), "outlet"])
     assert len(outlets) >= 3
-    assert cid(corpus, "Russia and Ukraine have conducted another prisoner exchange") in july
+    assert cid(corpus, "This exchange was part of the agreements reached during the Istanbul") in july
+    assert cid(corpus, "This exchange was carried out in line with the agreements") in july
+    # the other outlets' announcement of the new exchange under the Istanbul agreement
+    new_phase = group_of(groups, cid(corpus, "initiated a new phase of prisoner exchanges"))
+    assert cid(corpus, "Russia and Ukraine have conducted another prisoner exchange") in new_phase
 
 
 def flagged(flags, kind, a, b):
