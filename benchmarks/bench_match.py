@@ -102,7 +102,7 @@ def run(n: int, brute: bool) -> dict:
     import pandas as pd
 
     import factbench as fb
-    from factbench.match import DEFAULT_THRESHOLD, candidate_pairs
+    from factbench.match import DEFAULT_SCORER, DEFAULT_THRESHOLD, SCORERS, candidate_pairs
     from factbench.text import normalise
 
     texts, outlets, clusters = make_corpus(n)
@@ -122,7 +122,7 @@ def run(n: int, brute: bool) -> dict:
            "recall": len(got & planted) / max(1, len(planted)),
            "precision": len(got & planted) / max(1, len(got))}
     if brute:
-        from rapidfuzz import fuzz, process
+        from rapidfuzz import process
 
         t0 = time.perf_counter()
         outl = np.array(outlets)
@@ -130,9 +130,9 @@ def run(n: int, brute: bool) -> dict:
         step = 1000
         for s in range(0, n, step):  # row blocks keep the dense matrices small
             q = norm[s:s + step]
-            a = process.cdist(q, norm, scorer=fuzz.token_sort_ratio, dtype=np.uint8, workers=-1)
-            b = process.cdist(q, norm, scorer=fuzz.token_set_ratio, dtype=np.uint8, workers=-1)
-            m = (a.astype(np.float32) + b) / 2 >= DEFAULT_THRESHOLD
+            scores = process.cdist(q, norm, scorer=SCORERS[DEFAULT_SCORER], dtype=np.uint8, workers=-1,
+                                   score_cutoff=int(np.ceil(DEFAULT_THRESHOLD)))
+            m = scores >= DEFAULT_THRESHOLD
             ii, jj = np.nonzero(m)
             ii = ii + s
             keep = (jj > ii) & (outl[ii] != outl[jj])

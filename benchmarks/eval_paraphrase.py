@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from factbench.match import DEFAULT_THRESHOLD, SCORERS, combined_scores
+from factbench.match import DEFAULT_SCORER, DEFAULT_THRESHOLD, SCORERS, combined_scores
 from factbench.text import normalise
 
 
@@ -64,11 +64,11 @@ def main() -> None:
         acc, p, r, f1 = stats(y_va, (s_va >= best).astype(int))
         label = f"{name}{' (no stop words)' if sw else ''}"
         print(f"{label:<28} {best:>4} {acc_tr:8.3f} {acc:6.3f} {p:6.3f} {r:6.3f} {f1:6.3f}")
-        if name == "factbench" and not sw:
+        if name == DEFAULT_SCORER and not sw:
             t = DEFAULT_THRESHOLD
             acc_tr = stats(y_tr, (s_tr >= t).astype(int))[0]
             acc, p, r, f1 = stats(y_va, (s_va >= t).astype(int))
-            print(f"{'  factbench default':<28} {t:>4g} {acc_tr:8.3f} {acc:6.3f} {p:6.3f} {r:6.3f} {f1:6.3f}")
+            print(f"{'  ' + name + ' (default)':<28} {t:>4g} {acc_tr:8.3f} {acc:6.3f} {p:6.3f} {r:6.3f} {f1:6.3f}")
 
 
 if __name__ == "__main__":

@@ -115,6 +115,41 @@ def cmd_analyse(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from pathlib import Path
+
+    from .csvio import write_csv
+    from .export import export_claimreview, export_csv, export_jsonl
+    from .store import StoreError, VerdictStore
+
+    if not Path(args.store).exists():
+        raise InputError(f"{args.store}: no such verdict store")
+    try:
+        store = VerdictStore(args.store)
+    except StoreError as e:
+        raise InputError(str(e)) from None
+    fmt = args.format
+    out = args.output or {"csv": "verdicts.csv", "jsonl": "verdicts.jsonl", "claimreview": "claimreview.jsonld"}[fmt]
+    if args.corpus is None:
+        if fmt != "csv":
+            raise InputError(f"--format {fmt} needs the articles: add --corpus PATH")
+        latest = store.latest()
+        latest["factbench_version"] = __import__("factbench").__version__
+        write_csv(latest, out)
+        print(f"wrote {len(latest)} current verdicts (no claim texts: add --corpus PATH for them) to {out}")
+        return 0
+    from .load import load
+    from .groups import group
+    from .match import match
+
+    corpus = load(args.corpus, progress=sys.stderr.isatty())
+    groups = group(match(corpus, progress=False), corpus)
+    {"csv": export_csv, "jsonl": export_jsonl, "claimreview": export_claimreview}[fmt](corpus, store, out, groups=groups) \
+        if fmt != "jsonl" else export_jsonl(corpus, store, out)
+    print(f"wrote {fmt} export of {len(store.latest())} current verdicts to {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="factbench",
@@ -150,6 +185,15 @@ def build_parser() -> argparse.ArgumentParser:
     _match_args(p)
     p.add_argument("-o", "--output", default="flags.csv", help="CSV file to write (default: flags.csv)")
     p.set_defaults(func=cmd_discrepancies)
+
+    p = sub.add_parser("export", help="export reviewers' verdicts from a verdict store",
+                       description="Export the current verdicts of a verdict store (e.g. reviews.db) as CSV, "
+                                   "FEVER-style JSON Lines or schema.org ClaimReview JSON-LD.")
+    p.add_argument("store", help="the verdict store file, e.g. reviews.db")
+    p.add_argument("-o", "--output", help="file to write (default: verdicts.csv / verdicts.jsonl / claimreview.jsonld)")
+    p.add_argument("--format", choices=["csv", "jsonl", "claimreview"], default="csv")
+    p.add_argument("--corpus", help="the articles the verdicts are about (folder, file or table), for claim texts, outlets and groups")
+    p.set_defaults(func=cmd_export)
     return ap
 
 

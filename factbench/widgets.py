@@ -1,0 +1,181 @@
+"""The review panel: ipywidgets drawing a :class:`~factbench.session.ReviewSession`.
+
+The only module that imports ipywidgets. It renders HTML strings from :mod:`factbench.render` and
+forwards clicks and keys to the session; all rules live in the session.
+
+Keys (click the panel first): 1 supported, 2 contradicted, 3 unsourced, s skip, u undo,
+j next, k previous, g toggles "apply to the whole group".
+"""
+
+from __future__ import annotations
+
+import anywidget
+import ipywidgets as w
+import traitlets
+
+from .hints import hints as make_hints
+from .render import claim_view, hints_index, render_claim, render_progress
+from .session import ORDERS, ReviewSession
+from .store import VERDICTS, VerdictStore
+
+KEYS = {"1": "supported", "2": "contradicted", "3": "unsourced", "s": "skip", "u": "undo", "j": "next",
+        "k": "prev", "g": "group"}
+
+_KEYS_ESM = r"""
+function render({ model, el }) {
+  el.classList.add("fb-keys");
+  el.innerHTML = '<span style="font-size:12px;color:#666">Keys (click the panel first): '
+    + '<b>1</b> supported · <b>2</b> contradicted · <b>3</b> unsourced · <b>s</b> skip · <b>u</b> undo · '
+    + '<b>j</b>/<b>k</b> next/previous · <b>g</b> whole group</span>';
+  const keys = new Set(["1", "2", "3", "s", "u", "j", "k", "g"]);
+  let root = null;
+  const onKey = (ev) => {
+    const t = ev.target;
+    if (!t || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const tag = (t.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select" || t.isContentEditable) return;
+    const k = (ev.key || "").toLowerCase();
+    if (!keys.has(k)) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    model.send({ key: k, claim_id: model.get("claim_id") });
+  };
+  const attach = (tries) => {
+    root = el.closest(".fb-review");
+    if (!root) { if (tries > 0) setTimeout(() => attach(tries - 1), 100); return; }
+    if (!root.hasAttribute("tabindex")) root.setAttribute("tabindex", "0");
+    root.addEventListener("keydown", onKey);
+    root.addEventListener("click", (ev) => {
+      const tag = ((ev.target && ev.target.tagName) || "").toLowerCase();
+      if (tag !== "input" && tag !== "textarea" && tag !== "select") root.focus({ preventScroll: true });
+    });
+  };
+  attach(50);
+  return () => { if (root) root.removeEventListener("keydown", onKey); };
+}
+export default { render };
+"""
+
+
+class KeyListener(anywidget.AnyWidget):
+    """Sends the keys pressed inside the review panel, with the claim id shown at that moment."""
+
+    _esm = _KEYS_ESM
+    claim_id = traitlets.Unicode("").tag(sync=True)
+
+
+class ReviewPanel(w.VBox):
+    """Review claims one by one; every verdict is written to ``store`` at once.
+
+    ``corpus``: a Corpus (or claims DataFrame); ``store``: a :class:`VerdictStore` (required: the
+    panel never opens one itself); ``pairs``/``groups``/``flags``: from ``fb.match``/``fb.group``/
+    ``fb.discrepancies``, optional; ``order``: "checkworthiness", "group" or "document";
+    ``filter``: e.g. ``{"outlets": ["A"], "state": "unreviewed", "has_discrepancy": True}``;
+    ``blind``: hide scores and hints."""
+
+    def __init__(self, corpus, *, store: VerdictStore, reviewer: str, pairs=None, groups=None, flags=None,
+                 order: str = "checkworthiness", filter=None, blind: bool = False, min_dwell: float = 0.35):
+        self.session = ReviewSession(corpus, store=store, reviewer=reviewer, pairs=pairs, groups=groups,
+                                     flags=flags, order=order, filter=filter, blind=blind, min_dwell=min_dwell)
+        self.session.hints = {} if blind else hints_index(make_hints(corpus, pairs, groups, flags))
+        s = self.session
+        self.progress = w.HTML()
+        self.card = w.HTML()
+        self.status = w.HTML()
+        self.note = w.Text(placeholder="note (optional)", description="Note", layout=w.Layout(width="60%"))
+        self.evidence = w.Text(placeholder="https://…", description="Evidence", layout=w.Layout(width="60%"))
+        self.buttons = {
+            "supported": w.Button(description="Supported (1)", button_style="success", icon="check"),
+            "contradicted": w.Button(description="Contradicted (2)", button_style="danger", icon="times"),
+            "unsourced": w.Button(description="Unsourced (3)", button_style="warning", icon="question"),
+            "skip": w.Button(description="Skip (s)"),
+        }
+        self.undo_button = w.Button(description="Undo (u)", icon="undo")
+        self.prev_button = w.Button(description="◀ Prev (k)")
+        self.next_button = w.Button(description="Next (j) ▶")
+        self.whole_group = w.Checkbox(value=False, description="apply to the whole group (g)", indent=False)
+        for v, b in self.buttons.items():
+            b.on_click(lambda _b, v=v: self.decide(v))
+        self.undo_button.on_click(lambda _b: self.undo())
+        self.prev_button.on_click(lambda _b: self._move(s.prev))
+        self.next_button.on_click(lambda _b: self._move(s.next))
+        outlets = sorted(s.claims["outlet"].astype(str).unique())
+        self.outlet_filter = w.Dropdown(options=[("all outlets", "")] + [(o, o) for o in outlets], description="Outlet")
+        self.state_filter = w.Dropdown(options=["all", "unreviewed", "reviewed", *VERDICTS], value=s.filter.state,
+                                       description="Show")
+        self.flag_filter = w.Dropdown(options=[("any", None), ("with discrepancy", True), ("without", False)],
+                                      value=s.filter.has_discrepancy, description="Discrepancy")
+        self.order_select = w.Dropdown(options=list(ORDERS), value=s.order, description="Order")
+        for widget in (self.outlet_filter, self.state_filter, self.flag_filter):
+            widget.observe(self._filters_changed, names="value")
+        self.order_select.observe(lambda ch: (s.set_order(ch["new"]), self.refresh()), names="value")
+        self.key_listener = KeyListener()
+        self.key_listener.on_msg(self._on_key)
+        super().__init__([
+            self.progress,
+            w.HBox([self.outlet_filter, self.state_filter, self.flag_filter, self.order_select]),
+            self.card, self.note, self.evidence,
+            w.HBox([*self.buttons.values(), self.whole_group]),
+            w.HBox([self.prev_button, self.next_button, self.undo_button]),
+            self.status, self.key_listener,
+        ])
+        self.add_class("fb-review")
+        self.refresh()
+
+    # ------------------------------------------------------------------ actions
+    def decide(self, verdict: str, claim_id: str | None = None) -> None:
+        """Record ``verdict`` for the current claim (or its whole group when the box is ticked)."""
+        s = self.session
+        if self.whole_group.value and verdict != "skip":
+            if claim_id is not None and claim_id != s.current_id:
+                self._say("ignored: the key was for another claim")
+                return
+            out = s.apply_to_group(verdict, self.note.value, self.evidence.value)
+        else:
+            out = s.submit(verdict, self.note.value, self.evidence.value, claim_id=claim_id)
+        if out.ok:
+            self.note.value = ""
+            self.evidence.value = ""
+        self.refresh(out.message)
+
+    def undo(self) -> None:
+        c = self.session.undo()
+        self.refresh("undone" if c else "nothing to undo")
+
+    def _move(self, fn) -> None:
+        fn()
+        self.refresh()
+
+    def _filters_changed(self, _change=None) -> None:
+        o = self.outlet_filter.value
+        self.session.set_filter(outlets=(o,) if o else (), state=self.state_filter.value,
+                                has_discrepancy=self.flag_filter.value)
+        self.refresh()
+
+    def _on_key(self, _widget, content, _buffers) -> None:
+        key = content.get("key")
+        shown = content.get("claim_id") or None
+        action = KEYS.get(key)
+        if action in VERDICTS:
+            self.decide(action, claim_id=shown)
+        elif action == "undo":
+            self.undo()
+        elif action == "next":
+            self._move(self.session.next)
+        elif action == "prev":
+            self._move(self.session.prev)
+        elif action == "group":
+            self.whole_group.value = not self.whole_group.value
+
+    # ------------------------------------------------------------------ drawing
+    def _say(self, message: str) -> None:
+        import html
+
+        self.status.value = f'<span style="font-size:12px;color:#555">{html.escape(message)}</span>' if message else ""
+
+    def refresh(self, message: str = "") -> None:
+        s = self.session
+        self.card.value = render_claim(claim_view(s), blind=s.blind)
+        self.progress.value = render_progress(s.progress())
+        self.key_listener.claim_id = s.current_id or ""
+        self._say(message)
