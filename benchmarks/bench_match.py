@@ -25,8 +25,19 @@ import numpy as np
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
-FUNCTION = ("the of and to in a that for on with as by was were has have from at is said it its their "
-            "an be this after over about more than also which who had been not").split()
+
+
+def _function_words() -> tuple[list[str], np.ndarray]:
+    """English function words with Zipf weights (the most common first), as in real text."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    head = ("the of and to a in that is was for on with as by he it at from his said an be have has are were "
+            "not this which or had but they their its who been would will after more about also than over "
+            "into up out one two we its all there when new other some what could year last first").split()
+    rest = sorted(w for w in STOP_WORDS if w.isalpha() and w not in head)
+    words = list(dict.fromkeys(head + rest))
+    weights = 1.0 / np.arange(1, len(words) + 1) ** 1.1
+    return words, weights / weights.sum()
 
 
 def _vocab(rng: np.random.Generator, n: int = 40000) -> np.ndarray:
@@ -49,19 +60,22 @@ def make_corpus(n_claims: int, seed: int = 11):
     n_outlets = 40
     texts, outlets, clusters = [], [], []
     cluster = 0
+    fwords, fweights = _function_words()
     while len(texts) < n_claims:
-        n_words = int(rng.integers(14, 30))
+        n_words = int(rng.integers(12, 32))
         words = list(rng.choice(vocab, size=n_words, p=zipf))
-        for k in rng.choice(n_words, size=n_words // 3, replace=False):
-            words[k] = FUNCTION[int(rng.integers(len(FUNCTION)))]
+        n_function = int(n_words * rng.uniform(0.35, 0.55))
+        for k in rng.choice(n_words, size=n_function, replace=False):
+            words[k] = str(rng.choice(fwords, p=fweights))
         num = int(rng.integers(2, 5000))
         day, month = int(rng.integers(1, 29)), MONTHS[int(rng.integers(12))]
-        cut = int(rng.integers(4, n_words - 4))
-        base = (words[:cut], words[cut:], num, day, month)
+        cut = int(rng.integers(3, n_words - 3))
+        layout = int(rng.integers(4))  # where the number and the date stand, if at all
+        base = (words[:cut], words[cut:], num, day, month, layout)
         copies = 1 if rng.random() < 0.6 else int(rng.integers(2, 6))
         chosen = rng.choice(n_outlets, size=copies, replace=False)
         for o in chosen:
-            a, b, nm, d, m = list(base[0]), list(base[1]), base[2], base[3], base[4]
+            a, b, nm, d, m, lay = list(base[0]), list(base[1]), base[2], base[3], base[4], base[5]
             if copies > 1:
                 for op in rng.choice(5, size=int(rng.integers(1, 4)), replace=False):
                     if op == 0 and len(a) > 2:  # swap two adjacent words
@@ -76,7 +90,15 @@ def make_corpus(n_claims: int, seed: int = 11):
                         nm = int(nm * rng.choice([0.5, 0.8, 1.2, 2]))
                     elif op == 4:  # change the date
                         d = d + 1 if d < 28 else d - 1
-            text = f"{' '.join(a).capitalize()} {nm:,} on {m} {d}, {' '.join(b)}."
+            first, second = " ".join(a).capitalize(), " ".join(b)
+            if lay == 0:
+                text = f"{first} {nm:,} on {m} {d}, {second}."
+            elif lay == 1:
+                text = f"On {m} {d}, {first[0].lower() + first[1:]} {nm:,} {second}."
+            elif lay == 2:
+                text = f"{first}, {second} ({nm:,})."
+            else:
+                text = f"{first}; {second}."
             texts.append(text)
             outlets.append(f"outlet {o}")
             clusters.append(cluster if copies > 1 else -1)

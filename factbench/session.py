@@ -130,6 +130,7 @@ class ReviewSession:
             size = {g: len(m) for g, m in self.members.items()}
             keep.sort(key=lambda c: (-size.get(self.group_of.get(c, ""), 1), self.group_of.get(c, c), self.by_id[c]))
         self.queue = keep
+        self._in_queue = set(keep)
         self.position = keep.index(current) if current in keep else min(self.position, max(0, len(keep) - 1))
         self._shown_at = time.monotonic()
 
@@ -274,9 +275,8 @@ class ReviewSession:
     def progress(self) -> dict:
         """Counts over the claims in the queue: total, done, and one count per verdict."""
         counts = {v: 0 for v in VERDICTS}
-        for c in self.queue:
-            v = self.verdicts.get(c)
-            if v:
+        for c, v in self.verdicts.items():  # the reviewed claims: far fewer than the queue
+            if v and c in self._in_queue:
                 counts[v] += 1
         done = sum(counts.values())
         return {"total": len(self.queue), "done": done, "position": self.position + 1 if self.queue else 0, **counts}

@@ -50,7 +50,8 @@ def test_istanbul_terms_and_july_exchange_grouped(corpus, analysis):
     outlets = set(corpus.claims.set_index("claim_id").loc[sorted(july), "outlet"])
     assert len(outlets) >= 3
     assert cid(corpus, "This exchange was part of the agreements reached during the Istanbul") in july
-    assert cid(corpus, "This exchange was carried out in line with the agreements") in july
+    carried = group_of(groups, cid(corpus, "This exchange was carried out in line with the agreements"))
+    assert cid(corpus, "The exchange was carried out as part of the agreements") in carried
     # the other outlets' announcement of the new exchange under the Istanbul agreement
     new_phase = group_of(groups, cid(corpus, "initiated a new phase of prisoner exchanges"))
     assert cid(corpus, "Russia and Ukraine have conducted another prisoner exchange") in new_phase
