@@ -130,6 +130,7 @@ def run(n: int, brute: bool) -> dict:
     texts, outlets, clusters = make_corpus(n)
     claims = pd.DataFrame({"claim_id": [f"c{k}" for k in range(n)], "article_id": [f"a{k}" for k in range(n)],
                            "outlet": outlets, "text": texts})
+    fb.match(claims.head(50), progress=False)  # warm: libraries imported, as in a running kernel
     t0 = time.perf_counter()
     pairs = fb.match(claims, progress=False)
     seconds = time.perf_counter() - t0
@@ -160,6 +161,10 @@ def run(n: int, brute: bool) -> dict:
             keep = (jj > ii) & (outl[ii] != outl[jj])
             found |= set(zip(ii[keep].tolist(), jj[keep].tolist()))
         bseconds = time.perf_counter() - t0
+        content = [set(normalise(t, stop_words=True).split()) for t in texts]
+        related = {p for p in found if content[p[0]] & content[p[1]]}
+        res["brute_pairs_sharing_content"] = len(related)
+        res["recall_vs_brute_sharing_content"] = len(got & related) / max(1, len(related))
         res.update({"brute_seconds": bseconds, "speedup": bseconds / seconds, "brute_pairs": len(found),
                     "recall_vs_brute": len(got & found) / max(1, len(found)),
                     "brute_recall_planted": len(found & planted) / max(1, len(planted))})
@@ -192,6 +197,9 @@ def main() -> None:
             print(f"{'':>8} brute force cdist: {r['brute_seconds']:.1f} s ({r['brute_pairs']} pairs, planted recall "
                   f"{r['brute_recall_planted']:.3f}); fast path {r['speedup']:.0f}x faster, "
                   f"recall vs brute force {r['recall_vs_brute']:.3f}", flush=True)
+            print(f"{'':>8} of brute force's pairs, {r['brute_pairs_sharing_content']} share a content word; fast-path "
+                  f"recall on those {r['recall_vs_brute_sharing_content']:.3f} (the rest share only function words)",
+                  flush=True)
 
 
 if __name__ == "__main__":

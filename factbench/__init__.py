@@ -10,7 +10,8 @@ __version__ = "0.1.0"
 from .checkworthiness import explain, score_checkworthiness  # noqa: E402
 from .corpus import Corpus  # noqa: E402
 from .discrepancy import discrepancies  # noqa: E402
-from .groups import group  # noqa: E402
+from .groups import StatementGroups, group, statement_groups  # noqa: E402
+from .magic import load_ipython_extension, unload_ipython_extension  # noqa: E402
 from .hints import hints  # noqa: E402
 from .match import match  # noqa: E402
 from .agreement import agreement, disagreements  # noqa: E402
@@ -24,7 +25,7 @@ from .text import normalise  # noqa: E402
 
 __all__ = ["load", "Corpus", "match", "group", "discrepancies", "hints", "VerdictStore", "StoreError",
            "ReviewSession", "ReviewPanel", "export_csv", "export_jsonl", "export_claimreview", "agreement",
-           "disagreements", "score_checkworthiness", "explain", "normalise", "InputError", "SchemaError",
+           "disagreements", "statement_groups", "StatementGroups", "load_ipython_extension", "score_checkworthiness", "explain", "normalise", "InputError", "SchemaError",
            "DEFAULT_THRESHOLD", "__version__"]
 
 

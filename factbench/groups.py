@@ -68,3 +68,48 @@ def group(pairs: pd.DataFrame, claims=None, *, min_link: float = 0.5) -> pd.Data
     out = schema.conform(pd.DataFrame(rows, columns=list(schema.TABLES["groups"])), "groups")
     order = {c: k for k, c in enumerate(ids)}
     return out.sort_values("claim_id", key=lambda s: s.map(order), ignore_index=True)
+
+
+class StatementGroups:
+    """Statement groups across outlets, for reading: ``.frame`` is the table; in a notebook it shows
+    each group with its outlets and texts (escaped)."""
+
+    def __init__(self, groups: pd.DataFrame, corpus, flags: pd.DataFrame | None = None):
+        claims = corpus.claims if hasattr(corpus, "claims") else corpus
+        cols = [c for c in ("claim_id", "outlet", "text", "sourcing") if c in claims.columns]
+        self.frame = groups.merge(claims[cols], on="claim_id", how="left")
+        self.flagged = set()
+        if flags is not None and len(flags):
+            self.flagged = set(flags["claim_id_l"]) | set(flags["claim_id_r"])
+
+    def multi(self) -> pd.DataFrame:
+        """Only the groups reported by more than one claim."""
+        return self.frame[self.frame["group_size"] > 1]
+
+    def __len__(self) -> int:
+        return self.multi()["group_id"].nunique()
+
+    def __repr__(self) -> str:
+        return f"<StatementGroups: {len(self)} groups across outlets, {len(self.frame)} claims>"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        esc = html.escape
+        m = self.multi().sort_values(["group_size", "group_id"], ascending=[False, True])
+        parts = [f"<div class='factbench-groups'><p><b>{len(self)} statement groups</b> across outlets "
+                 f"({len(self.frame)} claims in all)</p>"]
+        for gid, g in m.groupby("group_id", sort=False):
+            outlets = g["outlet"].nunique() if "outlet" in g else 0
+            items = "".join(
+                f"<li><b>{esc(str(r.outlet))}</b>{' ⚠' if r.claim_id in self.flagged else ''}: {esc(str(r.text))}</li>"
+                for r in g.itertuples())
+            parts.append(f"<details open><summary>{esc(gid)} · {len(g)} statements · {outlets} outlets</summary>"
+                         f"<ul>{items}</ul></details>")
+        parts.append("</div>")
+        return "".join(parts)
+
+
+def statement_groups(corpus, pairs: pd.DataFrame, flags: pd.DataFrame | None = None, **kwargs) -> StatementGroups:
+    """Group matched pairs and wrap them for display (see :class:`StatementGroups`)."""
+    return StatementGroups(group(pairs, corpus, **kwargs), corpus, flags)

@@ -162,26 +162,29 @@ def match(corpus, *, threshold: float = DEFAULT_THRESHOLD, scorer: str | Callabl
     i, j = candidate_pairs(norm, groups=outlets if cross_outlet else None, articles=arts, floor=floor,
                            progress=progress)
     name = scorer if isinstance(scorer, str) else getattr(scorer, "__name__", "custom")
-    method = np.full(len(i), f"tfidf-block+{name}", dtype=object)
-    if anchor_threshold is not None and len(i):
-        # a shared specific fact lowers the bar for pairs that blocking found similar in content;
-        # it never adds pairs of its own (unrelated statements share dates all the time)
-        anchors = _anchors(claims)
-        for k, (x, y) in enumerate(zip(i.tolist(), j.tolist())):
-            shared = anchors[x] & anchors[y]
-            if shared:
-                method[k] = f"anchor:{min(shared)}+{name}"
     if within_days is not None and "published" in claims.columns and len(i):
         pub = pd.to_datetime(claims["published"].replace("", None), errors="coerce").to_numpy()
         gap = np.abs((pub[i] - pub[j]).astype("timedelta64[D]").astype("float64"))
         keep = np.isnan(gap) | (gap <= within_days)
-        i, j, method = i[keep], j[keep], method[keep]
+        i, j = i[keep], j[keep]
+    method = np.full(len(i), f"tfidf-block+{name}", dtype=object)
     if len(i):
         s = _scores([norm[k] for k in i], [norm[k] for k in j], scorer)
-        is_anchor = np.array([m.startswith("anchor:") for m in method], dtype=bool)
-        keep = (s >= threshold) | (is_anchor & (s >= (anchor_threshold if anchor_threshold is not None else threshold)))
+        keep = s >= threshold
+        if anchor_threshold is not None and anchor_threshold < threshold:
+            # a shared specific fact lowers the bar for pairs that blocking found similar in content;
+            # it never adds pairs of its own (unrelated statements share dates all the time).
+            # Facts are read only for the claims of pairs in between the two bars.
+            between = np.nonzero(~keep & (s >= anchor_threshold))[0]
+            if len(between):
+                need = sorted(set(i[between].tolist()) | set(j[between].tolist()))
+                anchors = dict(zip(need, _anchors(claims.iloc[need])))
+                for k in between:
+                    shared = anchors[i[k]] & anchors[j[k]]
+                    if shared:
+                        keep[k] = True
+                        method[k] = f"anchor:{min(shared)}+{name}"
         i, j, s, method = i[keep], j[keep], s[keep], method[keep]
-        method = np.where(s >= threshold, f"tfidf-block+{name}", method)
     else:
         s = np.empty(0)
     pairs = pd.DataFrame({

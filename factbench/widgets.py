@@ -120,7 +120,19 @@ class ReviewPanel(w.VBox):
             self.status, self.key_listener,
         ])
         self.add_class("fb-review")
+        self._listeners = []
         self.refresh()
+
+    def on_change(self, callback) -> None:
+        """Call ``callback()`` after every verdict or undo (e.g. to keep an exported CSV current)."""
+        self._listeners.append(callback)
+
+    def _changed(self) -> None:
+        for cb in self._listeners:
+            try:
+                cb()
+            except Exception as e:  # a failing export must not lose the verdict (already stored)
+                self._say(f"verdict stored; on_change callback failed: {type(e).__name__}: {e}")
 
     # ------------------------------------------------------------------ actions
     def decide(self, verdict: str, claim_id: str | None = None) -> None:
@@ -137,10 +149,14 @@ class ReviewPanel(w.VBox):
             self.note.value = ""
             self.evidence.value = ""
         self.refresh(out.message)
+        if out.ok:
+            self._changed()
 
     def undo(self) -> None:
         c = self.session.undo()
         self.refresh("undone" if c else "nothing to undo")
+        if c:
+            self._changed()
 
     def _move(self, fn) -> None:
         fn()
