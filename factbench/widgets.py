@@ -103,8 +103,9 @@ class ReviewPanel(w.VBox):
         self.outlet_filter = w.Dropdown(options=[("all outlets", "")] + [(o, o) for o in outlets], description="Outlet")
         self.state_filter = w.Dropdown(options=["all", "unreviewed", "reviewed", *VERDICTS], value=s.filter.state,
                                        description="Show")
-        self.flag_filter = w.Dropdown(options=[("any", None), ("with discrepancy", True), ("without", False)],
-                                      value=s.filter.has_discrepancy, description="Discrepancy")
+        self.flag_filter = w.Dropdown(options=[("any", "any"), ("with discrepancy", "with"), ("without", "without")],
+                                      value={None: "any", True: "with", False: "without"}[s.filter.has_discrepancy],
+                                      description="Discrepancy")
         self.order_select = w.Dropdown(options=list(ORDERS), value=s.order, description="Order")
         for widget in (self.outlet_filter, self.state_filter, self.flag_filter):
             widget.observe(self._filters_changed, names="value")
@@ -165,7 +166,7 @@ class ReviewPanel(w.VBox):
     def _filters_changed(self, _change=None) -> None:
         o = self.outlet_filter.value
         self.session.set_filter(outlets=(o,) if o else (), state=self.state_filter.value,
-                                has_discrepancy=self.flag_filter.value)
+                                has_discrepancy={"any": None, "with": True, "without": False}[self.flag_filter.value])
         self.refresh()
 
     def _on_key(self, _widget, content, _buffers) -> None:

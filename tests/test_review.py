@@ -137,6 +137,11 @@ def test_panel_buttons_keys_and_fields_write_the_store(corpus):
     assert "reviewed 1" in panel.progress.value
     panel.state_filter.value = "unreviewed"
     assert all(c not in store.current("ana") for c in panel.session.queue)
+    panel.state_filter.value = "all"
+    panel.flag_filter.value = "with"
+    assert panel.session.queue and all(panel.session._has_discrepancy(c) for c in panel.session.queue)
+    panel.outlet_filter.value = "Caliber.Az"
+    assert set(panel.session.claims.set_index("claim_id").loc[panel.session.queue, "outlet"]) == {"Caliber.Az"}
 
 
 def test_panel_whole_group_and_blind_mode(corpus):
