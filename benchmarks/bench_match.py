@@ -55,7 +55,8 @@ def make_corpus(n_claims: int, seed: int = 11):
     """(texts, outlets, cluster ids) with planted clusters; cluster -1 is a unique statement."""
     rng = np.random.default_rng(seed)
     vocab = _vocab(rng)
-    zipf = 1.0 / np.arange(1, len(vocab) + 1) ** 1.05
+    # content words follow Zipf's law below the function words, which take the top ranks in real text
+    zipf = 1.0 / (np.arange(1, len(vocab) + 1) + 100) ** 1.05
     zipf /= zipf.sum()
     n_outlets = 40
     texts, outlets, clusters = [], [], []

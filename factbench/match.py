@@ -87,14 +87,15 @@ def candidate_pairs(texts: list[str], *, groups: np.ndarray | None = None, artic
         x = vec.fit_transform(texts).tocsr()
     except ValueError:  # no vocabulary left (all texts empty)
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    xt = x.T.tocsr()
+    xt = x.T.tocsc()
     left, right = [], []
     from tqdm.auto import tqdm
 
     for start in tqdm(range(0, n, chunk), desc="blocking", unit="chunk", disable=not progress or n <= chunk):
-        block = (x[start:start + chunk] @ xt).tocoo()
+        # only columns from `start` on: pairs (i, j) with j > i, the upper triangle
+        block = (x[start:start + chunk] @ xt[:, start:]).tocoo()
         i = block.row.astype(np.int64) + start
-        j = block.col.astype(np.int64)
+        j = block.col.astype(np.int64) + start
         v = block.data
         keep = (j > i) & (v >= floor)
         if articles is not None:

@@ -54,7 +54,10 @@ def normalise(text: str, *, stop_words: bool = False) -> str:
     Used by matching, grouping and discrepancy checks alike, so that every stage agrees on what
     "the same words" means. ``stop_words=True`` also drops English function words (but keeps
     negations and number words, which carry facts)."""
-    t = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES).casefold()
+    t = str(text)
+    if not t.isascii():  # plain ASCII needs neither Unicode folding nor the quote/dash table
+        t = unicodedata.normalize("NFKC", t).translate(_QUOTES)
+    t = t.casefold()
     t = _THOUSANDS.sub("", t)
     t = _ORDINAL.sub("", t)
     t = _WORD_HYPHEN.sub(" ", t)
