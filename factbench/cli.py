@@ -150,6 +150,25 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_workbench(args) -> int:
+    import os
+    import subprocess
+    from pathlib import Path
+
+    nb = Path(args.notebook)
+    if not nb.exists():
+        raise InputError(f"{nb}: no such notebook (run this from the factbench folder, or pass the notebook's path)")
+    cmd = [sys.executable, "-m", "jupyter", "lab", str(nb)]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # Jupyter refuses root otherwise (containers, CI machines)
+    if args.no_browser:
+        cmd.append("--no-browser")
+    if args.port:
+        cmd.append(f"--port={args.port}")
+    print("starting JupyterLab:", " ".join(cmd[2:]), flush=True)
+    return subprocess.call(cmd)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="factbench",
@@ -158,6 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("--version", action="version", version=f"factbench {__import__('factbench').__version__}")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
+    p = sub.add_parser("workbench", help="open the workbench notebook in JupyterLab",
+                       description="Start JupyterLab on notebooks/workbench.ipynb (load, claims, groups, "
+                                   "discrepancies, review panel, export, analysis).")
+    p.add_argument("notebook", nargs="?", default="notebooks/workbench.ipynb")
+    p.add_argument("--port", type=int, help="port for JupyterLab (default: its own choice)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    p.set_defaults(func=cmd_workbench)
+
     p = sub.add_parser("claims", help="load articles and write the check-worthy claims table",
                        description="Load articles, print a summary per outlet and write the claims table to CSV.")
     _add_load_args(p)

@@ -100,3 +100,12 @@ def test_rich_displays_escape_text():
     assert "<script>alert" not in h and "&lt;script&gt;" in h and "<b>soldiers" not in h
     g = fb.StatementGroups(fb.group(fb.match(c, progress=False), c), c)
     assert "<script>alert" not in g._repr_html_()
+
+
+def test_workbench_command_names_a_missing_notebook(tmp_path):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "factbench.cli", "workbench", str(tmp_path / "none.ipynb")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "none.ipynb: no such notebook" in r.stderr
