@@ -144,8 +144,12 @@ def cmd_export(args) -> int:
 
     corpus = load(args.corpus, progress=sys.stderr.isatty())
     groups = group(match(corpus, progress=False), corpus)
-    {"csv": export_csv, "jsonl": export_jsonl, "claimreview": export_claimreview}[fmt](corpus, store, out, groups=groups) \
-        if fmt != "jsonl" else export_jsonl(corpus, store, out)
+    if fmt == "csv":
+        export_csv(corpus, store, out, groups=groups)
+    elif fmt == "jsonl":
+        export_jsonl(corpus, store, out)
+    else:
+        export_claimreview(corpus, store, out, groups=groups)
     print(f"wrote {fmt} export of {len(store.latest())} current verdicts to {out}")
     return 0
 
