@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import schema
 from .text import normalise
-from .values import INF, find_dates, find_durations, find_numbers, weekday_mismatch
+from .values import INF, date_mentions, find_dates, find_durations, find_numbers, weekday_mismatch
 
 _EVENT_WORDS = {"exchang", "swap", "releas", "talks", "negoti", "agreem", "meetin", "summit", "attack", "strike",
                "electi", "vote", "ceasef", "deal", "treaty", "confer", "protes", "invasi", "offens", "trial",
@@ -104,6 +104,7 @@ class _Facts:
     def __init__(self, text: str, entities, year: int | None):
         self.text = text
         self.dates = find_dates(text, year=year)
+        self.mentions = date_mentions(text, year=year)
         self.durations = find_durations(text, year=year)
         taken = [(d.start, d.end) for d in self.dates] + [(d.start, d.end) for d in self.durations]
         self.numbers = [q for q in find_numbers(text, skip=taken) if q.value >= 2 or q.low != q.high]
@@ -167,6 +168,17 @@ def compare(fl: _Facts, fr: _Facts, *, kinds: set[str] | frozenset = ALL_KINDS, 
             vl, vr = ", ".join(d.iso for d in fl.dates), ", ".join(d.iso for d in fr.dates)
             out.append(("date", vl, vr, f"dates differ: {', '.join(d.text for d in fl.dates)!r} vs "
                                         f"{', '.join(d.text for d in fr.dates)!r}"))
+    if "date" in kinds and not event_dates and not (fl.dates and fr.dates):
+        # no calendar day on both sides: compare at the finest level both name (month, year, weekday)
+        a, b = fl.mentions, fr.mentions
+        for level, label in (("months", "month"), ("years", "year"), ("weekdays", "weekday")):
+            x, y = getattr(a, level), getattr(b, level)
+            if x and y:
+                if not x & y:
+                    fmt = (lambda v: f"--{v}") if level == "months" else (lambda v: v)
+                    out.append(("date", ", ".join(fmt(v) for v in sorted(x)), ", ".join(fmt(v) for v in sorted(y)),
+                                f"{label}s differ: {', '.join(a.texts)!r} vs {', '.join(b.texts)!r}"))
+                break
     if "duration" in kinds and fl.durations and fr.durations:
         if not any(_overlap((a.low, a.high), (b.low, b.high)) for a in fl.durations for b in fr.durations):
             a, b = fl.durations[0], fr.durations[0]

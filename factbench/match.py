@@ -84,15 +84,18 @@ def candidate_pairs(texts: list[str], *, groups: np.ndarray | None = None, artic
     n = len(texts)
     if n < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    # words in more than max(100, min(1000, max_df * n)) claims say little about which statement it is;
-    # an absolute cap keeps the sparse product near linear in the number of claims
-    cap_df = int(max(100, min(1000, max_df * n)))
-    vec = TfidfVectorizer(token_pattern=r"[^\s]+", lowercase=False, sublinear_tf=True, dtype=np.float32,
-                          max_df=cap_df if n > cap_df else 1.0, min_df=1)
+    # TF-IDF over the whole vocabulary, L2-normalised; then the words in more than
+    # max(100, min(1000, max_df * n)) claims are dropped from the product. Dropping them after the
+    # normalisation keeps each pair's partial cosine at most its true cosine, so one shared rare word
+    # does not make two long sentences look alike; the cap keeps the product near linear in n.
+    vec = TfidfVectorizer(token_pattern=r"[^\s]+", lowercase=False, sublinear_tf=True, dtype=np.float32, min_df=1)
     try:
-        x = vec.fit_transform(texts).tocsr()
+        x = vec.fit_transform(texts).tocsc()
     except ValueError:  # no vocabulary left (all texts empty)
         return np.empty(0, np.int64), np.empty(0, np.int64)
+    cap_df = int(max(100, min(1000, max_df * n)))
+    df = np.diff(x.indptr)
+    x = x[:, np.nonzero(df <= cap_df)[0]].tocsr() if n > cap_df else x.tocsr()
     xt = x.T.tocsr()
     left, right = [], []
     from sparse_dot_topn import sp_matmul_topn

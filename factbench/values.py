@@ -228,3 +228,58 @@ def find_durations(text: str, *, year: int | None = None) -> list[Duration]:
             if y <= year:
                 out.append(Duration(m.group(0), m.start(), m.end(), max(0.0, year - y - 1.0), year - y + 1.0))
     return sorted(out, key=lambda d: d.start)
+
+
+# ---------------------------------------------------------------- coarse dates (weekday, month, year)
+
+_WEEKDAY_RX = re.compile(r"\b(?:on|last|next|this|late|early)\s+(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_MONTH_RX = re.compile(rf"\b(?:in|since|during|until|by|last|early|late|mid-?|this|next)\s+{_MON}(?:\s+(?P<year>(?:19|20)\d\d))?\b(?!\s+\d)", re.I)
+_YEAR_RX = re.compile(r"\b(?:in|during|by|until|of|from|for)\s+(?:early\s+|late\s+|mid-?)?(?P<year>(?:19|20)\d\d)\b(?![-–]\d)", re.I)
+
+
+@dataclass(frozen=True)
+class DateMentions:
+    """The dates a sentence names, at every granularity: days (MM-DD), months (MM), years, and weekdays
+    named without a calendar date."""
+
+    days: frozenset
+    months: frozenset
+    years: frozenset
+    weekdays: frozenset
+    texts: tuple
+
+
+def date_mentions(text: str, *, year: int | None = None) -> DateMentions:
+    """All date mentions of a sentence, for comparing two reports of one event.
+
+    >>> m = date_mentions("On Tuesday, in June 2023, officials met.")
+    >>> sorted(m.weekdays), sorted(m.months), sorted(m.years)
+    (['tuesday'], ['06'], ['2023'])
+    """
+    full = find_dates(text, year=year)
+    taken = [(d.start, d.end) for d in full]
+    days = {d.iso[-5:] for d in full}
+    months = {d.iso[-5:-3] for d in full}
+    years = {d.iso[:4] for d in full if not d.iso.startswith("--")}
+    texts = [d.text for d in full]
+    for m in _MONTH_RX.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        mo = MONTHS.get(m.group("mon").lower().rstrip("."))
+        if mo and m.group("mon") != "may":  # lower-case "may" is the verb
+            months.add(f"{mo:02d}")
+            texts.append(m.group(0))
+            if m.group("year"):
+                years.add(m.group("year"))
+            taken.append((m.start(), m.end()))
+    for m in _YEAR_RX.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        years.add(m.group("year"))
+        texts.append(m.group(0))
+    weekdays = set()
+    if not full:
+        for m in _WEEKDAY_RX.finditer(text):
+            weekdays.add(m.group("wd").lower())
+            texts.append(m.group(0))
+    return DateMentions(frozenset(days), frozenset(months), frozenset(years), frozenset(weekdays), tuple(texts))

@@ -236,3 +236,22 @@ def test_cli_analyse_match_discrepancies(tmp_path):
                            capture_output=True, text=True, cwd=ROOT)
         assert r.returncode == 0, r.stderr
         assert len(pd.read_csv(tmp_path / name)) > 0
+
+
+def test_coarse_date_and_count_discrepancies():
+    texts = ["The ministry said the prisoners were released on Tuesday in Kyiv.",
+             "The ministry said the prisoners were released on Wednesday in Kyiv.",
+             "Talks collapsed in 2022, the ministry said.", "Talks collapsed in 2023, the ministry said.",
+             "The ceasefire was agreed in June.", "The ceasefire was agreed in July.",
+             "Police said 12 people were killed in the blast.", "Police said 15 people were killed in the blast.",
+             "The ceasefire was agreed in June, officials said.", "The ceasefire was agreed on June 3, officials said."]
+    claims = pd.DataFrame({"claim_id": list("abcdefghij"), "article_id": list("0123456789"),
+                           "outlet": list("WXWXWXWXWX"), "text": texts})
+    pairs = pd.DataFrame({"claim_id_l": list("acegi"), "claim_id_r": list("bdfhj"), "score": [90.0] * 5})
+    flags = discrepancies(claims, pairs)
+    got = {r.claim_id_l: (r.kind, r.value_l, r.value_r) for r in flags.itertuples()}
+    assert got["a"] == ("date", "tuesday", "wednesday")
+    assert got["c"] == ("date", "2022", "2023")
+    assert got["e"] == ("date", "--06", "--07")
+    assert got["g"] == ("number", "12", "15")
+    assert "i" not in got  # "in June" and "June 3" agree
