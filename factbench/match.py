@@ -90,13 +90,16 @@ def candidate_pairs(texts: list[str], *, groups: np.ndarray | None = None, artic
     # does not make two long sentences look alike; the cap keeps the product near linear in n.
     vec = TfidfVectorizer(token_pattern=r"[^\s]+", lowercase=False, sublinear_tf=True, dtype=np.float32, min_df=1)
     try:
-        x = vec.fit_transform(texts).tocsc()
+        x = vec.fit_transform(texts).tocsr()
     except ValueError:  # no vocabulary left (all texts empty)
         return np.empty(0, np.int64), np.empty(0, np.int64)
+    del vec
     cap_df = int(max(100, min(1000, max_df * n)))
-    df = np.diff(x.indptr)
-    x = x[:, np.nonzero(df <= cap_df)[0]].tocsr() if n > cap_df else x.tocsr()
-    xt = x.T.tocsr()
+    if n > cap_df:  # drop the frequent words in place (no copy of the matrix)
+        frequent = np.bincount(x.indices, minlength=x.shape[1]) > cap_df
+        x.data[frequent[x.indices]] = 0
+        x.eliminate_zeros()
+    xt = x.T  # a CSC view of x, no copy
     left, right = [], []
     from sparse_dot_topn import sp_matmul_topn
     from tqdm.auto import tqdm
@@ -176,7 +179,9 @@ def match(corpus, *, threshold: float = DEFAULT_THRESHOLD, scorer: str | Callabl
         i, j = i[keep], j[keep]
     method = np.full(len(i), f"tfidf-block+{name}", dtype=object)
     if len(i):
-        s = _scores([norm[k] for k in i], [norm[k] for k in j], scorer)
+        step = 500_000  # score in slices: bounded memory for millions of candidates
+        s = np.concatenate([_scores([norm[k] for k in i[a:a + step]], [norm[k] for k in j[a:a + step]], scorer)
+                            for a in range(0, len(i), step)])
         keep = s >= threshold
         if anchor_threshold is not None and anchor_threshold < threshold:
             # a shared specific fact lowers the bar for pairs that blocking found similar in content;
