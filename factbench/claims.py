@@ -134,7 +134,7 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
 
     A quotation continued from the previous sentence keeps that sentence's speaker, and "he said"
     takes the last person named as a source in the article."""
-    from .load import text_key
+    from .text import text_key
     from .values import find_dates, find_durations, find_numbers
 
     out: list[list] = []

@@ -14,7 +14,7 @@ from .corpus import Corpus
 from .nlp import default_pipeline_id, pipeline_version
 from .parse import ParseCache, Parsed, parse_texts
 from .sources import InputError, article_id_for, read_source
-from .text import clean_article, normalise
+from .text import clean_article, text_key
 
 #: Sentences scoring at least this are claims. On the CLEF 2019 training debates this keeps about
 #: the top fifth of sentences; in news reporting, where most sentences report something, about half.
@@ -39,11 +39,6 @@ def claim_id_for(article_id: str, text: str) -> str:
     True
     """
     return _claim_id(article_id, text_key(text))
-
-
-def text_key(text: str) -> str:
-    """A hash of a sentence's normalised words (stored with the parse, so ids need no re-normalising)."""
-    return hashlib.sha1(normalise(text).encode()).hexdigest()[:20]
 
 
 def _claim_id(article_id: str, key: str) -> str:

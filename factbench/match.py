@@ -167,9 +167,10 @@ def match(corpus, *, threshold: float = DEFAULT_THRESHOLD, scorer: str | Callabl
     than its words. ``None`` turns anchors off."""
     claims = _claims_frame(corpus)
     norm = [normalise(t, stop_words=stop_words) for t in claims["text"]]
-    outlets = claims["outlet"].astype(str).to_numpy()
-    arts = claims["article_id"].astype(str).to_numpy()
-    i, j = candidate_pairs(norm, groups=outlets if cross_outlet else None, articles=arts, floor=floor,
+    # integer codes: equality tests without a million Python strings
+    outlet_code, outlet_names = pd.factorize(claims["outlet"].astype(str))
+    art_code, art_names = pd.factorize(claims["article_id"].astype(str))
+    i, j = candidate_pairs(norm, groups=outlet_code if cross_outlet else None, articles=art_code, floor=floor,
                            progress=progress)
     name = scorer if isinstance(scorer, str) else getattr(scorer, "__name__", "custom")
     if within_days is not None and "published" in claims.columns and len(i):
@@ -199,9 +200,12 @@ def match(corpus, *, threshold: float = DEFAULT_THRESHOLD, scorer: str | Callabl
         i, j, s, method = i[keep], j[keep], s[keep], method[keep]
     else:
         s = np.empty(0)
+    ids = claims["claim_id"].astype(str).to_numpy()
+    arts, outlets = np.asarray(art_names, dtype=object), np.asarray(outlet_names, dtype=object)
     pairs = pd.DataFrame({
-        "claim_id_l": claims["claim_id"].to_numpy()[i], "claim_id_r": claims["claim_id"].to_numpy()[j],
-        "article_id_l": arts[i], "article_id_r": arts[j], "outlet_l": outlets[i], "outlet_r": outlets[j],
+        "claim_id_l": ids[i], "claim_id_r": ids[j],
+        "article_id_l": arts[art_code[i]], "article_id_r": arts[art_code[j]],
+        "outlet_l": outlets[outlet_code[i]], "outlet_r": outlets[outlet_code[j]],
         "score": np.round(s, 2), "method": method,
     })
     pairs = schema.conform(pairs, "pairs")

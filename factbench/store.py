@@ -20,7 +20,6 @@ recorded, and several processes can write to one file at once.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import sys
@@ -66,10 +65,10 @@ class StoreError(RuntimeError):
 
 
 def text_hash(text: str) -> str:
-    """A short hash of a claim's normalised text: a verdict can tell when the text it judged changed."""
-    from .text import normalise
+    """The key of a claim's normalised text: a verdict can tell when the text it judged changed."""
+    from .text import text_key
 
-    return hashlib.sha1(normalise(text).encode()).hexdigest()[:16]
+    return text_key(text)
 
 
 def _now() -> str:

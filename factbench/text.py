@@ -69,6 +69,14 @@ def normalise(text: str, *, stop_words: bool = False) -> str:
     return t
 
 
+def text_key(text: str) -> str:
+    """A hash of a sentence's normalised words: the same words give the same key on any machine
+    (claim ids, and the claim text a verdict judged, are built on it)."""
+    import hashlib
+
+    return hashlib.sha1(normalise(text).encode()).hexdigest()[:20]
+
+
 # ---------------------------------------------------------------- article clean-up
 
 _SITE_HEADER = re.compile(r"^(?P<title>.+?)\s+\|\s+(?:.+\|\s+)?(?P<site>[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})\s*$", re.I)
