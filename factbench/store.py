@@ -76,7 +76,11 @@ def _now() -> str:
 
 
 def _interactive() -> bool:
-    return "ipykernel" in sys.modules or hasattr(sys, "ps1")
+    """Inside a running IPython/Jupyter shell or an interactive interpreter."""
+    ipython = sys.modules.get("IPython")
+    if ipython is not None and getattr(ipython, "get_ipython", lambda: None)() is not None:
+        return True
+    return hasattr(sys, "ps1")
 
 
 class VerdictStore:
