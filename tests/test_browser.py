@@ -2,7 +2,8 @@
 
 Runs the workbench notebook, clicks a verdict for the current claim, moves to the next claim, marks
 it with the keyboard, undoes once, and checks that the SQLite store and the exported CSV on disk hold
-exactly that. A screenshot of the panel is saved to test-artifacts/review-panel.png.
+exactly that, in JupyterLab 4 and in Notebook 7. Screenshots of the panel are saved to
+test-artifacts/review-panel-jupyterlab4.png and test-artifacts/review-panel-notebook7.png.
 
 Needs Debian's ``chromium`` (``.ci/run`` installs it); Playwright drives it through
 ``executable_path`` (no browser download).
@@ -127,7 +128,11 @@ def _wait_rows(db: Path, n: int, timeout: float = 30.0):
     raise AssertionError(f"expected {n} verdict rows in {db}, found {_rows(db)}")
 
 
-def test_review_in_jupyterlab_with_chromium(lab):
+APPS = {"jupyterlab4": "/lab/tree/notebooks/workbench.ipynb", "notebook7": "/notebooks/notebooks/workbench.ipynb"}
+
+
+@pytest.mark.parametrize("app", list(APPS))
+def test_review_in_jupyter_with_chromium(lab, app):
     from playwright.sync_api import sync_playwright
 
     work = lab["work"]
@@ -141,7 +146,7 @@ def test_review_in_jupyterlab_with_chromium(lab):
         browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{lab['base']}/lab/tree/notebooks/workbench.ipynb?token={lab['token']}")
+            page.goto(f"{lab['base']}{APPS[app]}?token={lab['token']}")
             page.wait_for_selector(".jp-Notebook", timeout=90_000)
             # the kernel has started (not "No Kernel") and is idle
             page.wait_for_function(
@@ -180,9 +185,9 @@ def test_review_in_jupyterlab_with_chromium(lab):
             rows = _wait_rows(db, 3)
             assert rows[2] == (queue[2], None, "undo")
             time.sleep(1.0)
-            panel.screenshot(path=str(ARTIFACTS / "review-panel.png"))
+            panel.screenshot(path=str(ARTIFACTS / f"review-panel-{app}.png"))
         except Exception:
-            page.screenshot(path=str(ARTIFACTS / "browser-failure.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"browser-failure-{app}.png"), full_page=True)
             raise
         finally:
             browser.close()
@@ -195,4 +200,4 @@ def test_review_in_jupyterlab_with_chromium(lab):
     decided = df[df["verdict"] != ""]
     assert decided[["claim_id", "verdict", "reviewer"]].values.tolist() == [[queue[0], "supported", "browser-test"]]
     assert len(df) == len(corpus.claims)
-    assert (ARTIFACTS / "review-panel.png").stat().st_size > 10_000
+    assert (ARTIFACTS / f"review-panel-{app}.png").stat().st_size > 10_000
