@@ -14,7 +14,7 @@ import csv
 from pathlib import Path
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 
 from factbench.match import DEFAULT_SCORER, DEFAULT_THRESHOLD, SCORERS, combined_scores
 from factbench.text import normalise

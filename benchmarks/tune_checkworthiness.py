@@ -72,7 +72,6 @@ def main() -> None:
 
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
 
     def fit(x, y):
         m = LogisticRegression(C=0.3, class_weight="balanced", max_iter=2000)

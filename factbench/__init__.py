@@ -25,7 +25,8 @@ from .text import normalise  # noqa: E402
 
 __all__ = ["load", "Corpus", "match", "group", "discrepancies", "hints", "VerdictStore", "StoreError",
            "ReviewSession", "ReviewPanel", "export_csv", "export_jsonl", "export_claimreview", "agreement",
-           "disagreements", "statement_groups", "StatementGroups", "load_ipython_extension", "score_checkworthiness", "explain", "normalise", "InputError", "SchemaError",
+           "disagreements", "statement_groups", "StatementGroups", "load_ipython_extension",
+           "unload_ipython_extension", "score_checkworthiness", "explain", "normalise", "InputError", "SchemaError",
            "DEFAULT_THRESHOLD", "__version__"]
 
 

@@ -191,7 +191,6 @@ def test_within_days_and_cross_outlet():
 
 
 def test_scale_path_matches_brute_force_on_small_corpus():
-    from rapidfuzz import process
 
     from factbench.match import combined_scores
     from factbench.text import normalise
