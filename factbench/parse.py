@@ -100,15 +100,14 @@ def repair_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
             tail = text[ps:pe]
             m = re.search(r"\s([“«\"‘])$", tail)
             if m:
-                out[-1][1] = pe = ps + m.start(1)
+                s = pe = ps + m.start(1)  # the quote opens this sentence
                 while pe > ps and text[pe - 1].isspace():
                     pe -= 1
                 out[-1][1] = pe
-                s = ps + m.start(1)
             glued = pe == s  # no space between the two: the split fell inside a word
             prev = text[ps:pe]
             open_quote = prev.count("“") > prev.count("”") or prev.count('"') % 2 == 1
-            if (glued and text[s].isalnum()) or text[s].islower() or (open_quote and len(out) and e - ps < 1200):
+            if (glued and text[s].isalnum()) or text[s].islower() or (open_quote and e - ps < 1200):
                 out[-1][1] = e
                 continue
         out.append([s, e])

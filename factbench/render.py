@@ -13,8 +13,6 @@ import difflib
 import html
 import re
 
-import pandas as pd
-
 from .values import find_dates, find_durations, find_numbers
 
 CSS = """
@@ -165,6 +163,13 @@ def render_progress(p: dict) -> str:
             f'<div class="fb-head">claim {p["position"]} of {p["total"]} · reviewed {p["done"]} · {counts}</div></div>')
 
 
+def _seen_from(flag: dict, cid: str) -> dict:
+    """A discrepancy as the card shows it: this claim's value ("mine") and the other statement's."""
+    if flag["claim_id_l"] == cid:
+        return {"kind": flag["kind"], "mine": flag["value_l"], "theirs": flag["value_r"]}
+    return {"kind": flag["kind"], "mine": flag["value_r"], "theirs": flag["value_l"]}
+
+
 def claim_view(session) -> dict | None:
     """Everything the card shows about the session's current claim (pure data)."""
     cid = session.current_id
@@ -172,33 +177,12 @@ def claim_view(session) -> dict | None:
         return None
     claim = session.current()
     article = {}
-    corpus = session.corpus
-    if corpus is not None:
-        arts = getattr(session, "_articles", None)
-        if arts is None:
-            arts = session._articles = corpus.articles.set_index("article_id")
-        if claim["article_id"] in arts.index:
-            article = arts.loc[claim["article_id"]].to_dict()
+    if session.articles is not None and claim["article_id"] in session.articles.index:
+        article = session.articles.loc[claim["article_id"]].to_dict()
     matches = []
     seen = set()
-    pairs_index = getattr(session, "_pairs_index", None)
-    if pairs_index is None:
-        pairs_index = {}
-        if session.pairs is not None:
-            for r in session.pairs.itertuples(index=False):
-                pairs_index.setdefault(str(r.claim_id_l), []).append((str(r.claim_id_r), r.score))
-                pairs_index.setdefault(str(r.claim_id_r), []).append((str(r.claim_id_l), r.score))
-        session._pairs_index = pairs_index
-    flag_index = getattr(session, "_flag_index", None)
-    if flag_index is None:
-        flag_index = {}
-        if session.flags is not None:
-            for r in session.flags.itertuples(index=False):
-                flag_index.setdefault(str(r.claim_id_l), []).append(r._asdict())
-                if r.claim_id_r:
-                    flag_index.setdefault(str(r.claim_id_r), []).append(r._asdict())
-        session._flag_index = flag_index
-    others = list(pairs_index.get(cid, [])) + [(m, None) for m in session.group_members(cid) if m != cid]
+    flag_index = session.flags_of
+    others = list(session.pairs_of.get(cid, [])) + [(m, None) for m in session.group_members(cid) if m != cid]
     for other, score in others:
         if other in seen or other not in session.by_id:
             continue
@@ -207,8 +191,7 @@ def claim_view(session) -> dict | None:
         fl = []
         for f in flag_index.get(cid, []):
             if {f["claim_id_l"], f["claim_id_r"]} == {cid, other}:
-                mine, theirs = (f["value_l"], f["value_r"]) if f["claim_id_l"] == cid else (f["value_r"], f["value_l"])
-                fl.append({"kind": f["kind"], "mine": mine, "theirs": theirs})
+                fl.append(_seen_from(f, cid))
         matches.append({"claim_id": other, "outlet": str(row["outlet"]), "text": str(row["text"]), "score": score,
                         "flags": fl})
     # statements that disagree with this one but are not matched (fact slots)
@@ -217,19 +200,9 @@ def claim_view(session) -> dict | None:
         if other and other not in seen and other in session.by_id:
             seen.add(other)
             row = session.claims.iloc[session.by_id[other]]
-            mine, theirs = (f["value_l"], f["value_r"]) if f["claim_id_l"] == cid else (f["value_r"], f["value_l"])
             matches.append({"claim_id": other, "outlet": str(row["outlet"]), "text": str(row["text"]), "score": None,
-                            "flags": [{"kind": f["kind"], "mine": mine, "theirs": theirs}]})
+                            "flags": [_seen_from(f, cid)]})
     own = [f for f in flag_index.get(cid, []) if not f["claim_id_r"]]
-    hint, reason = "", ""
-    hints = getattr(session, "hints", None)
-    if hints is not None and cid in hints:
-        hint, reason = hints[cid]
+    hint, reason = session.hints.get(cid, ("", ""))
     return {"claim": claim, "article": article, "matches": matches, "own_flags": own,
             "verdict": session.verdicts.get(cid), "hint": hint, "reason": reason}
-
-
-def hints_index(hints: pd.DataFrame | None) -> dict:
-    if hints is None:
-        return {}
-    return {str(c): (str(h), str(r)) for c, h, r in zip(hints["claim_id"], hints["hint"], hints["reason"]) if h}

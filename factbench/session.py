@@ -61,11 +61,13 @@ class ReviewSession:
     """Queue, position, verdicts, undo, filters and order for one reviewer.
 
     ``claims``: a Corpus or a claims DataFrame; ``store``: a :class:`VerdictStore` (passed in, never
-    opened here); ``pairs``/``groups``/``flags``: results of matching, optional."""
+    opened here); ``pairs``/``groups``/``flags``: results of matching, optional; ``hints``: from
+    :func:`factbench.hints`, shown unless ``blind``."""
 
     def __init__(self, claims, *, store: VerdictStore, reviewer: str, pairs: pd.DataFrame | None = None,
                  groups: pd.DataFrame | None = None, flags: pd.DataFrame | None = None,
-                 order: str = "checkworthiness", filter=None, blind: bool = False, min_dwell: float = 0.0):
+                 order: str = "checkworthiness", filter=None, blind: bool = False, min_dwell: float = 0.0,
+                 hints: pd.DataFrame | None = None):
         if not reviewer or not str(reviewer).strip():
             raise ValueError("ReviewSession needs a reviewer name")
         if store is None:
@@ -85,9 +87,24 @@ class ReviewSession:
             self.group_of = dict(zip(groups["claim_id"].astype(str), groups["group_id"].astype(str)))
             for c, g in self.group_of.items():
                 self.members.setdefault(g, []).append(c)
-        self.flagged: set[str] = set()
-        if flags is not None and len(flags):
-            self.flagged = set(flags["claim_id_l"].astype(str)) | (set(flags["claim_id_r"].astype(str)) - {""})
+        # lookups the panel needs for every claim, built once
+        self.articles = self.corpus.articles.set_index("article_id") if self.corpus is not None else None
+        self.pairs_of: dict[str, list[tuple[str, float]]] = {}
+        if pairs is not None:
+            for a, b, score in zip(pairs["claim_id_l"].astype(str), pairs["claim_id_r"].astype(str), pairs["score"]):
+                self.pairs_of.setdefault(a, []).append((b, score))
+                self.pairs_of.setdefault(b, []).append((a, score))
+        self.flags_of: dict[str, list[dict]] = {}
+        if flags is not None:
+            for f in flags.to_dict("records"):
+                for c in (f["claim_id_l"], f["claim_id_r"]):
+                    if c:
+                        self.flags_of.setdefault(str(c), []).append(f)
+        self.flagged: set[str] = set(self.flags_of)
+        self.hints: dict[str, tuple[str, str]] = {}
+        if hints is not None and not blind:
+            self.hints = {str(c): (str(h), str(r)) for c, h, r in zip(hints["claim_id"], hints["hint"], hints["reason"])
+                          if h}
         self.min_dwell = min_dwell
         self.verdicts: dict[str, str] = store.current(self.reviewer)
         self._order, self._filter = order, Filter.from_value(filter)
@@ -220,7 +237,10 @@ class ReviewSession:
         if self.verdicts.get(c) == verdict and len(mine) and mine.iloc[-1]["action"] == "set" \
                 and mine.iloc[-1]["note"] == (note or "") and mine.iloc[-1]["evidence_url"] == (evidence_url or ""):
             if advance:
-                self.next_unreviewed() if self._filter.state == "all" else self.next()
+                if self._filter.state == "all":
+                    self.next_unreviewed()
+                else:
+                    self.next()
             return Outcome(False, f"already {verdict}", [c])
         self.store.record(c, verdict, reviewer=self.reviewer, note=note, evidence_url=evidence_url, text=self._text(c))
         self.verdicts[c] = verdict

@@ -14,7 +14,7 @@ import ipywidgets as w
 import traitlets
 
 from .hints import hints as make_hints
-from .render import claim_view, hints_index, render_claim, render_progress
+from .render import claim_view, render_claim, render_progress
 from .session import ORDERS, ReviewSession
 from .store import VERDICTS, VerdictStore
 
@@ -76,8 +76,8 @@ class ReviewPanel(w.VBox):
     def __init__(self, corpus, *, store: VerdictStore, reviewer: str, pairs=None, groups=None, flags=None,
                  order: str = "checkworthiness", filter=None, blind: bool = False, min_dwell: float = 0.35):
         self.session = ReviewSession(corpus, store=store, reviewer=reviewer, pairs=pairs, groups=groups,
-                                     flags=flags, order=order, filter=filter, blind=blind, min_dwell=min_dwell)
-        self.session.hints = {} if blind else hints_index(make_hints(corpus, pairs, groups, flags))
+                                     flags=flags, order=order, filter=filter, blind=blind, min_dwell=min_dwell,
+                                     hints=None if blind else make_hints(corpus, pairs, groups, flags))
         s = self.session
         self.progress = w.HTML()
         self.card = w.HTML()
