@@ -47,8 +47,8 @@ DEFAULT_ANCHOR_THRESHOLD = 50.0
 
 
 def combined_scores(a: list[str], b: list[str], *, workers: int = -1) -> np.ndarray:
-    """The default score of aligned text pairs: the mean of token_sort_ratio (word order ignored,
-    every word counts) and token_set_ratio (shared words weigh most). token_set_ratio alone scores a
+    """The ``scorer="factbench"`` score of aligned text pairs (the default is token_sort_ratio): the mean
+    of token_sort_ratio (word order ignored, every word counts) and token_set_ratio (shared words weigh most). token_set_ratio alone scores a
     sentence whose words are a subset of another's as 100; the mean keeps the extra words in view."""
     s1 = process.cpdist(a, b, scorer=fuzz.token_sort_ratio, workers=workers)
     s2 = process.cpdist(a, b, scorer=fuzz.token_set_ratio, workers=workers)
