@@ -128,8 +128,10 @@ def run(n: int, brute: bool) -> dict:
     import pandas as pd
 
     import factbench as fb
-    from factbench.match import DEFAULT_SCORER, DEFAULT_THRESHOLD, SCORERS, candidate_pairs
-    from factbench.text import normalise
+    from factbench.matching.blocking import candidate_pairs
+    from factbench.matching.match import DEFAULT_SCORER, DEFAULT_THRESHOLD
+    from factbench.matching.scoring import SCORERS
+    from factbench.ingest.text import normalise
 
     texts, outlets, clusters = make_corpus(n)
     claims = pd.DataFrame({"claim_id": [f"c{k}" for k in range(n)], "article_id": [f"a{k}" for k in range(n)],

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from factbench.render import claim_view, render_claim, render_progress
-from factbench.session import ReviewSession
-from factbench.store import VerdictStore
+from factbench.review.render import claim_view, render_claim, render_progress
+from factbench.review.session import ReviewSession
+from factbench.storage.store import VerdictStore
 
 
 def make(n: int, seed: int = 5):

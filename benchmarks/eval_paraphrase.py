@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import process
 
-from factbench.match import DEFAULT_SCORER, DEFAULT_THRESHOLD, SCORERS, combined_scores
-from factbench.text import normalise
+from factbench.matching.match import DEFAULT_SCORER, DEFAULT_THRESHOLD
+from factbench.matching.scoring import SCORERS, combined_scores
+from factbench.ingest.text import normalise
 
 
 def read_msrp(path: Path):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from factbench import checkworthiness as cw
+from factbench.claims import checkworthiness as cw
 
 
 def load_clef(folder: Path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .sources import InputError
+from .ingest.sources import InputError
 
 
 def _add_load_args(p: argparse.ArgumentParser) -> None:
@@ -17,7 +17,7 @@ def _add_load_args(p: argparse.ArgumentParser) -> None:
 
 
 def _load(args):
-    from .load import DEFAULT_THRESHOLD, load
+    from .claims.load import DEFAULT_THRESHOLD, load
 
     return load(args.path, manifest=args.manifest, text_column=args.text_column,
                 threshold=DEFAULT_THRESHOLD if args.threshold is None else args.threshold,
@@ -25,7 +25,7 @@ def _load(args):
 
 
 def cmd_claims(args) -> int:
-    from .csvio import write_csv
+    from .storage.csvio import write_csv
 
     corpus = _load(args)
     print(corpus.summary())
@@ -37,7 +37,7 @@ def cmd_claims(args) -> int:
 
 
 def _match_args(p: argparse.ArgumentParser) -> None:
-    from .match import DEFAULT_THRESHOLD
+    from .matching.match import DEFAULT_THRESHOLD
 
     p.add_argument("--match-threshold", type=float, default=DEFAULT_THRESHOLD,
                    help=f"minimum matching score 0..100 (default {DEFAULT_THRESHOLD:g})")
@@ -45,14 +45,14 @@ def _match_args(p: argparse.ArgumentParser) -> None:
 
 
 def _pairs(args, corpus):
-    from .match import match
+    from .matching.match import match
 
     return match(corpus, threshold=args.match_threshold, cross_outlet=not args.same_outlet,
                  progress=sys.stderr.isatty())
 
 
 def cmd_match(args) -> int:
-    from .csvio import write_csv
+    from .storage.csvio import write_csv
 
     corpus = _load(args)
     pairs = _pairs(args, corpus)
@@ -62,8 +62,8 @@ def cmd_match(args) -> int:
 
 
 def cmd_discrepancies(args) -> int:
-    from .csvio import write_csv
-    from .discrepancy import discrepancies
+    from .storage.csvio import write_csv
+    from .findings.discrepancies import discrepancies
 
     corpus = _load(args)
     flags = discrepancies(corpus, _pairs(args, corpus))
@@ -81,10 +81,10 @@ def _shorten(text: str, n: int = 110) -> str:
 def cmd_analyse(args) -> int:
     from pathlib import Path
 
-    from .csvio import write_csv
-    from .discrepancy import discrepancies
-    from .groups import group
-    from .hints import hints
+    from .storage.csvio import write_csv
+    from .findings.discrepancies import discrepancies
+    from .matching.groups import group
+    from .findings.hints import hints
 
     corpus = _load(args)
     pairs = _pairs(args, corpus)
@@ -118,9 +118,9 @@ def cmd_analyse(args) -> int:
 def cmd_export(args) -> int:
     from pathlib import Path
 
-    from .csvio import write_csv
-    from .export import export_claimreview, export_csv, export_jsonl
-    from .store import StoreError, VerdictStore
+    from .storage.csvio import write_csv
+    from .storage.export import export_claimreview, export_csv, export_jsonl
+    from .storage.store import StoreError, VerdictStore
 
     if not Path(args.store).exists():
         raise InputError(f"{args.store}: no such verdict store")
@@ -138,9 +138,9 @@ def cmd_export(args) -> int:
         write_csv(latest, out)
         print(f"wrote {len(latest)} current verdicts (no claim texts: add --corpus PATH for them) to {out}")
         return 0
-    from .load import load
-    from .groups import group
-    from .match import match
+    from .claims.load import load
+    from .matching.groups import group
+    from .matching.match import match
 
     corpus = load(args.corpus, progress=sys.stderr.isatty())
     groups = group(match(corpus, progress=False), corpus)

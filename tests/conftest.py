@@ -21,6 +21,6 @@ def corpus():
 
 @pytest.fixture(scope="session")
 def nlp():
-    from factbench.nlp import get_nlp
+    from factbench.ingest.nlp import get_nlp
 
     return get_nlp()

@@ -27,8 +27,8 @@ import pandas as pd
 import pytest
 
 import factbench as fb
-from factbench.session import ReviewSession
-from factbench.store import VerdictStore
+from factbench.review.session import ReviewSession
+from factbench.storage.store import VerdictStore
 
 from conftest import ROOT
 

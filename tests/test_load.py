@@ -7,7 +7,7 @@ import pytest
 
 import factbench as fb
 from factbench import schema
-from factbench.parse import ParseCache
+from factbench.ingest.parse import ParseCache
 
 from conftest import ROOT, SAMPLE
 
@@ -208,7 +208,7 @@ def test_tables_and_dataframes(tmp_path):
 
 
 def test_parse_cache_is_used_on_reload(tmp_path, monkeypatch):
-    from factbench import nlp as nlp_mod
+    from factbench.ingest import nlp as nlp_mod
 
     db = tmp_path / "cache.sqlite"
     c1 = fb.load(SAMPLE, cache=db, progress=False)

@@ -6,8 +6,8 @@ import pytest
 
 import factbench as fb
 from factbench import schema
-from factbench.discrepancy import discrepancies
-from factbench.values import find_dates, find_durations, find_numbers
+from factbench.findings.discrepancies import discrepancies
+from factbench.claims.values import find_dates, find_durations, find_numbers
 
 from conftest import ROOT, SAMPLE
 
@@ -192,8 +192,8 @@ def test_within_days_and_cross_outlet():
 
 def test_scale_path_matches_brute_force_on_small_corpus():
 
-    from factbench.match import combined_scores
-    from factbench.text import normalise
+    from factbench.matching.scoring import combined_scores
+    from factbench.ingest.text import normalise
 
     import random
     rng = random.Random(3)

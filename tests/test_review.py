@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 import factbench as fb
-from factbench.agreement import agreement, cohen_kappa, disagreements, krippendorff_alpha
-from factbench.export import ClaimReviewError, validate_claim_review
-from factbench.session import ReviewSession
-from factbench.store import StoreError, VerdictStore
+from factbench.storage.agreement import agreement, cohen_kappa, disagreements, krippendorff_alpha
+from factbench.storage.export import ClaimReviewError, validate_claim_review
+from factbench.review.session import ReviewSession
+from factbench.storage.store import StoreError, VerdictStore
 
 from conftest import ROOT
 
@@ -139,7 +139,7 @@ def test_panel_buttons_keys_and_fields_write_the_store(corpus):
     assert all(c not in store.current("ana") for c in panel.session.queue)
     panel.state_filter.value = "all"
     panel.flag_filter.value = "with"
-    assert panel.session.queue and all(panel.session._has_discrepancy(c) for c in panel.session.queue)
+    assert panel.session.queue and all(panel.session.index.flagged(c) for c in panel.session.queue)
     panel.outlet_filter.value = "Caliber.Az"
     assert set(panel.session.claims.set_index("claim_id").loc[panel.session.queue, "outlet"]) == {"Caliber.Az"}
 
@@ -182,7 +182,7 @@ def test_panel_shows_matches_flags_and_escapes(tmp_path):
 # ---------------------------------------------------------------- store robustness
 WRITER = textwrap.dedent("""
     import sys
-    from factbench.store import VerdictStore
+    from factbench.storage.store import VerdictStore
     path, who, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     store = VerdictStore(path)
     for i in range(n):

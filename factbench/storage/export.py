@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .csvio import write_csv
+from ..storage.csvio import write_csv
 
 FEVER_LABELS = {"supported": "SUPPORTS", "contradicted": "REFUTES", "unsourced": "NOT ENOUGH INFO"}
 RATING_NAMES = {"supported": "Supported", "contradicted": "Contradicted", "unsourced": "Unsourced"}
@@ -27,7 +27,7 @@ EXPORT_COLUMNS = ["claim_id", "group_id", "article_id", "outlet", "title", "publ
 
 
 def _version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__
 

@@ -66,7 +66,7 @@ class StoreError(RuntimeError):
 
 def text_hash(text: str) -> str:
     """The key of a claim's normalised text: a verdict can tell when the text it judged changed."""
-    from .text import text_key
+    from ..ingest.text import text_key
 
     return text_key(text)
 

@@ -1,6 +1,6 @@
 """The review panel: ipywidgets drawing a :class:`~factbench.session.ReviewSession`.
 
-The only module that imports ipywidgets. It renders HTML strings from :mod:`factbench.render` and
+The only module that imports ipywidgets. It renders HTML strings from :mod:`factbench.review.render` and
 forwards clicks and keys to the session; all rules live in the session.
 
 Keys (click the panel first): 1 supported, 2 contradicted, 3 unsourced, s skip, u undo,
@@ -13,10 +13,10 @@ import anywidget
 import ipywidgets as w
 import traitlets
 
-from .hints import hints as make_hints
-from .render import claim_view, render_claim, render_progress
-from .session import ORDERS, ReviewSession
-from .store import VERDICTS, VerdictStore
+from ..findings.hints import hints as make_hints
+from ..review.render import claim_view, render_claim, render_progress
+from ..review.session import ORDERS, ReviewSession
+from ..storage.store import VERDICTS, VerdictStore
 
 KEYS = {"1": "supported", "2": "contradicted", "3": "unsourced", "s": "skip", "u": "undo", "j": "next",
         "k": "prev", "g": "group"}

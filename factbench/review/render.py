@@ -13,7 +13,7 @@ import difflib
 import html
 import re
 
-from .values import find_dates, find_durations, find_numbers
+from ..claims.values import find_dates, find_durations, find_numbers
 
 CSS = """
 <style>
@@ -177,17 +177,17 @@ def claim_view(session) -> dict | None:
         return None
     claim = session.current()
     article = {}
-    if session.articles is not None and claim["article_id"] in session.articles.index:
-        article = session.articles.loc[claim["article_id"]].to_dict()
+    if session.index.articles is not None and claim["article_id"] in session.index.articles.index:
+        article = session.index.articles.loc[claim["article_id"]].to_dict()
     matches = []
     seen = set()
-    flag_index = session.flags_of
-    others = list(session.pairs_of.get(cid, [])) + [(m, None) for m in session.group_members(cid) if m != cid]
+    flag_index = session.index.flags_of
+    others = list(session.index.pairs_of.get(cid, [])) + [(m, None) for m in session.group_members(cid) if m != cid]
     for other, score in others:
-        if other in seen or other not in session.by_id:
+        if other in seen or other not in session.index.position:
             continue
         seen.add(other)
-        row = session.claims.iloc[session.by_id[other]]
+        row = session.claims.iloc[session.index.position[other]]
         fl = []
         for f in flag_index.get(cid, []):
             if {f["claim_id_l"], f["claim_id_r"]} == {cid, other}:
@@ -197,12 +197,12 @@ def claim_view(session) -> dict | None:
     # statements that disagree with this one but are not matched (fact slots)
     for f in flag_index.get(cid, []):
         other = f["claim_id_r"] if f["claim_id_l"] == cid else f["claim_id_l"]
-        if other and other not in seen and other in session.by_id:
+        if other and other not in seen and other in session.index.position:
             seen.add(other)
-            row = session.claims.iloc[session.by_id[other]]
+            row = session.claims.iloc[session.index.position[other]]
             matches.append({"claim_id": other, "outlet": str(row["outlet"]), "text": str(row["text"]), "score": None,
                             "flags": [_seen_from(f, cid)]})
     own = [f for f in flag_index.get(cid, []) if not f["claim_id_r"]]
-    hint, reason = session.hints.get(cid, ("", ""))
+    hint, reason = session.index.hints.get(cid, ("", ""))
     return {"claim": claim, "article": article, "matches": matches, "own_flags": own,
             "verdict": session.verdicts.get(cid), "hint": hint, "reason": reason}

@@ -2,7 +2,7 @@
 
 Two routes lead to a comparison:
 
-* matched pairs (from :func:`factbench.match`): every kind is compared: date, number, duration,
+* matched pairs (from :func:`factbench.matching.match`): every kind is compared: date, number, duration,
   place, actor/entity, negation;
 * fact slots: statements (from different outlets, or within one article for event dates) that carry
   the same kind of value in the same context: a shared event noun for dates ("the exchange … June 20"
@@ -29,29 +29,15 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from . import schema
-from .text import normalise
-from .values import INF, date_mentions, find_dates, find_durations, find_numbers, weekday_mismatch
+from .. import schema
+from ..ingest.text import normalise
+from .lexicon import CONTEXT_STOP_WORDS, EVENT_NOUNS, MONTHS, PLACE_ALIASES, WEEKDAYS
+from ..claims.values import INF, date_mentions, find_dates, find_durations, find_numbers, weekday_mismatch
 
-_EVENT_WORDS = {"exchang", "swap", "releas", "talks", "negoti", "agreem", "meetin", "summit", "attack", "strike",
-               "electi", "vote", "ceasef", "deal", "treaty", "confer", "protes", "invasi", "offens", "trial",
-               "verdic", "sentenc", "arrest", "visit", "speech", "debate", "launch", "crash", "explos", "earthq",
-               "flood", "fire", "shooti", "referen", "transf", "handov", "repatr", "return", "briefing",
-               "interview", "session", "round", "hearing", "rally", "ceremony"}  # not "announcement": a
-# reporting verb is transparent, its date is the date of what it reports
-EVENT_NOUNS = {w[:6] for w in _EVENT_WORDS}
-_NOT_PLACE = re.compile(r"(?i)^(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|"
-                        r"july|august|september|october|november|december)|(ian|ese|ish|ean|ic)$|['’]s$")
-_STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "on", "at", "for", "from", "with", "by", "as", "that",
-         "this", "these", "those", "was", "were", "is", "are", "be", "been", "had", "has", "have", "it", "its",
-         "their", "they", "which", "who", "would", "will", "all", "also", "said", "says", "after", "before",
-         "over", "under", "more", "than", "into", "where", "while", "when", "both", "sides", "between"}
+_NOT_PLACE = re.compile(rf"(?i)^({'|'.join(WEEKDAYS + MONTHS)})|(ian|ese|ish|ean|ic)$|['’]s$")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _NEG = re.compile(r"\b(not|no|never|neither|nor|none|nobody|nothing|without|n't|cannot|denied|denies|deny|refused|rejected)\b|n['’]t\b", re.I)
 _PLACE_PREP = re.compile(r"\b(to|in|into|from|at|near|inside|across|toward|towards)\s+(?:the\s+)?$", re.I)
-_ALIASES = {"russian federation": "russia", "the russian federation": "russia", "u.s.": "united states",
-            "us": "united states", "usa": "united states", "the united states": "united states", "uk": "united kingdom",
-            "britain": "united kingdom", "great britain": "united kingdom", "kiev": "kyiv"}
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _ACTOR_LABELS = {"PERSON", "ORG"}
 
@@ -65,7 +51,7 @@ def _stems(text: str, exclude: Iterable[tuple[int, int]] = ()) -> list[tuple[int
     """Positions and stems of the lower-case content words (names are entities, not context)."""
     ex = list(exclude)
     return [(m.start(), stem(m.group(0))) for m in _WORD.finditer(text)
-            if m.group(0).lower() not in _STOP and len(m.group(0)) >= 4 and m.group(0)[0].islower()
+            if m.group(0).lower() not in CONTEXT_STOP_WORDS and len(m.group(0)) >= 4 and m.group(0)[0].islower()
             and not any(a <= m.start() < b for a, b in ex)]
 
 
@@ -76,7 +62,7 @@ def _window(stems: list[tuple[int, str]], start: int, end: int, width: int = 45)
 def _place_key(name: str) -> str:
     n = normalise(name)
     n = re.sub(r"^the ", "", n)
-    return _ALIASES.get(n, n)
+    return PLACE_ALIASES.get(n, n)
 
 
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:

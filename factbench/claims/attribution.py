@@ -16,10 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-_VERBS = (r"said|says|say|stated|states|told|tells|posted|wrote|writes|announced|announces|confirmed|confirms|"
-          r"reported|reports|noted|notes|added|adds|claimed|claims|emphasi[sz]ed|acknowledged|insisted|"
-          r"indicated|reiterated|declared|tweeted|explained|warned|argued|verified|revealed|disclosed|"
-          r"stressed|hinted|denied|admitted|according\s+to|citing|cited")
+from .lexicon import SPEECH_VERBS
+
 _ANON = re.compile(
     r"declined\s+to\s+be\s+(named|identified)|unnamed|unidentified|anonymous(ly)?|anonymity|"
     r"not\s+authori[sz]ed\s+to\s+(speak|comment)|"
@@ -40,8 +38,8 @@ _QUOTE = re.compile(r"“([^”]{2,})”|\"([^\"]{2,})\"|«([^»]{2,})»")
 _AFTER = re.compile(r"\b(?:according\s+to|citing|cited|(?:as\s+)?(?:confirmed|reported|announced|stated|said|disclosed)\s+by)\s+"
                     r"(?P<x>[^,.;:“”\"]{2,80})", re.I)
 # ”, said X  (X after the verb, right after a closing quote)
-_VERB_X = re.compile(rf"(?:,\s*[”\"]|[”\"]\s*,?)\s*(?:{_VERBS})\s+(?P<x>(?:the\s+|a\s+|an\s+)?[^,.;:“”\"]{{2,60}})", re.I)
-_VERB_ANY = re.compile(rf"\b(?:{_VERBS}|stating|saying|noting|adding|indicating|claiming|confirming|announcing|writing)\b", re.I)
+_VERB_X = re.compile(rf"(?:,\s*[”\"]|[”\"]\s*,?)\s*(?:{SPEECH_VERBS})\s+(?P<x>(?:the\s+|a\s+|an\s+)?[^,.;:“”\"]{{2,60}})", re.I)
+_VERB_ANY = re.compile(rf"\b(?:{SPEECH_VERBS}|stating|saying|noting|adding|indicating|claiming|confirming|announcing|writing)\b", re.I)
 _FILLER = re.compile(r"\s+(?:\w+ly|also|further|later|then|has|have|had|was|were|is|not|did|does)$", re.I)
 _GENERIC = re.compile(r"^(?:the|a|an|one|two|several|some)?\s*(?:senior\s+|military\s+|government\s+)?(?:source|sources|spokesperson|spokesman|"
                       r"spokeswoman|official|officials|insider|insiders|person|people|expert|experts|analysts?|"
@@ -126,37 +124,3 @@ def attribution(text: str, entities: Sequence[tuple] = ()) -> Attribution:
         # "he said": the name stands in an earlier sentence (the loader carries it over)
         return Attribution(speaker, "named", quote, hedged)
     return Attribution(speaker, "none", quote, hedged)
-
-
-def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[tuple[int, int, str]],
-                   year: int | None = None) -> list[list]:
-    """Per sentence of one article: [numbers, dates, speaker, sourcing, quote, hedged, text key].
-
-    A quotation continued from the previous sentence keeps that sentence's speaker, and "he said"
-    takes the last person named as a source in the article."""
-    from .text import text_key
-    from .values import find_dates, find_durations, find_numbers
-
-    out: list[list] = []
-    last_named = ""
-    prev: tuple[Attribution, int] | None = None
-    for s, e in spans:
-        stext = text[s:e]
-        sent_ents = [(text[a:b], lab, a - s, b - s) for a, b, lab in ents if s <= a and b <= e]
-        att = attribution(stext, sent_ents)
-        speaker, sourcing = att.speaker, att.sourcing
-        same_paragraph = prev is not None and "\n" not in text[prev[1]:s]
-        if att.quote and not speaker and same_paragraph and prev[0].quote and prev[0].speaker:
-            speaker, sourcing = prev[0].speaker, prev[0].sourcing
-        if speaker.lower() in ("he", "she") and last_named:
-            speaker = last_named
-        person = next((et for et, lab, *_ in sent_ents if lab == "PERSON" and et in speaker), "")
-        if sourcing == "named" and person:
-            last_named = person
-        prev = (Attribution(speaker, sourcing, att.quote, att.hedged), e)
-        dates = find_dates(stext, year=year)
-        durs = find_durations(stext, year=year)
-        nums = find_numbers(stext, skip=[(d.start, d.end) for d in dates] + [(d.start, d.end) for d in durs])
-        out.append([[q.value for q in nums], [d.iso for d in dates], speaker, sourcing, att.quote, att.hedged,
-                    text_key(stext)])
-    return out

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema
-from .corpus import Corpus
-from .nlp import default_pipeline_id, pipeline_version
-from .parse import ParseCache, Parsed, parse_texts
-from .sources import InputError, article_id_for, read_source
-from .text import clean_article, text_key
+from .. import schema
+from ..corpus import Corpus
+from ..ingest.nlp import default_pipeline_id, pipeline_version
+from ..ingest.parse import ParseCache, Parsed, parse_texts
+from ..ingest.sources import InputError, article_id_for, read_source
+from ..ingest.text import clean_article, text_key
+from .facts import ANALYSIS_VERSION, analyse
 
 #: Sentences scoring at least this are claims. On the CLEF 2019 training debates this keeps about
 #: the top fifth of sentences; in news reporting, where most sentences report something, about half.
@@ -140,14 +141,15 @@ def load(source, manifest=None, nlp=None, *, threshold: float = DEFAULT_THRESHOL
             warnings.warn(f"parse cache unavailable ({e}); parsing without it", stacklevel=2)
     try:
         years = [int(p[:4]) if p[:4].isdigit() else None for p in articles["published"]]
-        parsed = parse_texts(list(articles["text"]), years=years, nlp=nlp, cache=store, progress=progress)
+        parsed = parse_texts(list(articles["text"]), years=years, nlp=nlp, cache=store, progress=progress,
+                             analyse=analyse, analysis_version=ANALYSIS_VERSION)
     finally:
         if store:
             store.close()
     sentences = _sentences_table(articles, parsed)
     claims = extract_claims(articles, sentences, parsed, threshold)
     skipped_df = pd.DataFrame(skipped, columns=["source", "problem"]).astype("string")
-    from . import __version__
+    from .. import __version__
 
     settings = {"threshold": threshold, "factbench": __version__,
                 "pipeline": pipeline_version(nlp) if nlp is not None else default_pipeline_id()}

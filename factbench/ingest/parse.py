@@ -1,7 +1,9 @@
 """Sentences and entities of article texts, batched through spaCy and cached on disk.
 
-The cache is an SQLite file keyed by (pipeline version, scorer version, text hash); a re-run of a
-notebook reads parses back instead of running the pipeline again.
+The cache is an SQLite file keyed by (pipeline version, analysis version, text hash); a re-run of a
+notebook reads parses back instead of running the pipeline again. What is computed per sentence
+besides the parse (scores, facts) comes from the caller (:mod:`factbench.claims` passes its
+analysis in), so this stage knows nothing of claims.
 """
 
 from __future__ import annotations
@@ -13,10 +15,8 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
-from .checkworthiness import FEATURES_VERSION, feature_matrix, score_matrix
-from .claims import sentence_facts
 from .nlp import default_pipeline_id, get_nlp, pipeline_version
 
 _OPENERS = "“«\"'‘("
@@ -24,8 +24,8 @@ _OPENERS = "“«\"'‘("
 
 @dataclass
 class Parsed:
-    """One text's sentences (start, end), entities (start, end, label), sentence scores and facts
-    (see :func:`factbench.claims.sentence_facts`)."""
+    """One text's sentences (start, end), entities (start, end, label), and the caller's analysis of
+    them: a score and a list of facts per sentence (see :func:`factbench.claims.facts.analyse`)."""
 
     sents: list[tuple[int, int]]
     ents: list[tuple[int, int, str]]
@@ -75,11 +75,16 @@ class ParseCache:
         self._db.close()
 
 
-FACTS_VERSION = "f2"
+#: analyse(text, sentence spans, entities, year) -> (scores, facts), one of each per sentence
+Analyse = Callable[[str, list, list, "int | None"], tuple[list, list]]
 
 
-def cache_key(text: str, version: str, year: int | None = None) -> str:
-    return hashlib.sha1(f"{version}\x1f{FEATURES_VERSION}\x1f{FACTS_VERSION}\x1f{year}\x1f{text}".encode()).hexdigest()
+def _no_analysis(text, spans, ents, year):
+    return [0.0] * len(spans), [[] for _ in spans]
+
+
+def cache_key(text: str, version: str, year: int | None = None, analysis: str = "") -> str:
+    return hashlib.sha1(f"{version}\x1f{analysis}\x1f{year}\x1f{text}".encode()).hexdigest()
 
 
 def repair_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -115,14 +120,16 @@ def repair_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
 
 
 def parse_texts(texts: Sequence[str], *, years: Sequence[int | None] | None = None, nlp=None,
-                cache: ParseCache | None = None, progress: bool = True, batch_size: int = 256) -> list[Parsed]:
+                cache: ParseCache | None = None, progress: bool = True, batch_size: int = 256,
+                analyse: Analyse = _no_analysis, analysis_version: str = "") -> list[Parsed]:
     """Parse many texts (paragraphs joined by blank lines); cached ones are read back, not parsed.
 
-    ``years``: the year each text was published (fills in dates that name no year). The spaCy
+    ``years``: the year each text was published (passed on to ``analyse``). ``analyse`` computes
+    each sentence's score and facts; ``analysis_version`` names it in the cache key. The spaCy
     pipeline is loaded only when some text is not in the cache."""
     version = pipeline_version(nlp) if nlp is not None else default_pipeline_id()
     years = list(years) if years is not None else [None] * len(texts)
-    keys = [cache_key(t, version, y) for t, y in zip(texts, years)]
+    keys = [cache_key(t, version, y, analysis_version) for t, y in zip(texts, years)]
     have = cache.get_many(set(keys)) if cache else {}
     todo = [i for i, k in enumerate(keys) if k not in have]
     results: dict[int, Parsed] = {}
@@ -149,9 +156,8 @@ def parse_texts(texts: Sequence[str], *, years: Sequence[int | None] | None = No
     for i in todo:
         t = texts[i]
         spans = repair_sentences(t, sents[i])
-        labels = [[lab for s2, e2, lab in ents[i] if s <= s2 and e2 <= e] for s, e in spans]
-        scores = score_matrix(feature_matrix([t[s:e] for s, e in spans], labels)).round(6).tolist() if spans else []
-        p = Parsed(spans, ents[i], scores, sentence_facts(t, spans, ents[i], years[i]))
+        scores, facts = analyse(t, spans, ents[i], years[i])
+        p = Parsed(spans, ents[i], scores, facts)
         results[i] = p
         fresh[keys[i]] = p
     if cache and fresh:

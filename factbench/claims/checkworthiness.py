@@ -17,46 +17,20 @@ True
 from __future__ import annotations
 
 import math
-import re
 from typing import Iterable, Sequence
 
 import numpy as np
 
+from .lexicon import LEXICAL_FEATURES
+
 FEATURES_VERSION = "cw3"
 
 
-def _rx(pattern: str) -> re.Pattern:
-    return re.compile(pattern, re.I)
-
-
-# Lexical features: name -> regex (value = number of matches, capped at 3)
-_LEX: dict[str, re.Pattern] = {
-    "digits": re.compile(r"\d"),
-    "percent": _rx(r"\d\s*%|\bper\s?cent\b|\bpercentage\b"),
-    "money": _rx(r"[$€£]\s?\d|\b(dollars?|euros?|pounds|trillion|billion|million|budget|tax(es)?|deficit|debt|spending)\b"),
-    "number_words": _rx(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|twice|doubled?|tripled?)\b"),
-    "year": re.compile(r"\b(19|20)\d\d\b"),
-    "comparison": _rx(r"\b(more|less|fewer|higher|lower|larger|smaller|bigger|greater|increase[sd]?|decrease[sd]?|rose|risen|fell|fallen|drop(ped)?|grew|grown|cut|raised?|largest|biggest|highest|lowest|most|least|record|worst|best|times\s+(as|more)|than|only|every|all|never|always)\b"),
-    "past_event": _rx(r"\b(was|were|had|did|voted|passed|signed|killed|died|lost|won|created|spent|paid|sold|bought|approved|rejected|announced|confirmed|released|returned|arrested|launched|attacked|invaded|agreed|reached|held|took|made|became|increased|decreased|added)\b"),
-    "attribution": _rx(r"\b(said|says|told|stated|according\s+to|reported|announced|confirmed|claimed|posted|wrote|citing|cited)\b"),
-    "institution": _rx(r"\b(government|ministry|minister|president|congress|senate|parliament|court|police|army|military|agency|department|administration|federal|state|country|countries|nation|law|bill|act|treaty|agreement|report|study|data|statistics)\b"),
-    "policy_terms": _rx(r"\b(jobs?|unemployment|economy|wages?|income|healthcare|insurance|medicare|medicaid|social\s+security|immigra\w*|border|crime|murders?|deaths?|killed|war|troops|soldiers|prisoners?|nuclear|climate|energy|oil|trade|deal|tariffs?|china|mexico|iran|russia|ukraine)\b"),
-    "question": re.compile(r"\?\s*[\"'”’)]*\s*$"),
-    "thanks_greeting": _rx(r"\b(thank(s| you)|good (evening|morning|night|afternoon)|welcome|hello|applause|laughter|congratulations|god bless|pleasure|honou?red)\b"),
-    "first_person_opinion": _rx(r"\b(i|we)\s+(think|believe|feel|hope|want|wish|guess|suppose|love|like|agree|disagree)\b|\bin my (opinion|view)\b|\bfrankly\b|\bi'm (sure|not sure|glad)\b"),
-    "future_promise": _rx(r"\b(will|going to|gonna|would|plan to|'ll)\b"),
-    "modal": _rx(r"\b(should|could|might|must|may|can)\b"),
-    "first_person": _rx(r"\b(i|me|my|i'm|i've|i'd)\b"),
-    "second_person": _rx(r"\b(you|your|you're)\b"),
-    "hedge": _rx(r"\b(reportedly|allegedly|suggest(s|ed)?|rumou?red|it (has been|is|was) reported|may have|might have|appears? to)\b"),
-    "quote": re.compile(r"[\"“”]"),
-    "interjection": _rx(r"^\W*(well|oh|look|yes|no|okay|ok|right|sure|wow|uh|um)\b"),
-}
 _ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP", "DATE", "CARDINAL", "MONEY", "PERCENT", "QUANTITY",
                   "ORDINAL", "EVENT", "LAW")
 
 FEATURE_NAMES: tuple[str, ...] = (
-    tuple(_LEX)
+    tuple(LEXICAL_FEATURES)
     + tuple(f"ent_{lab.lower()}" for lab in _ENTITY_LABELS)
     + ("words_log", "short", "long")
 )
@@ -80,7 +54,7 @@ def _word_count(text: str) -> int:
 
 def features(text: str, entity_labels: Sequence[str] = ()) -> dict[str, float]:
     """The named feature values of one sentence (``entity_labels``: spaCy labels of its entities)."""
-    f: dict[str, float] = {name: float(min(len(rx.findall(text)), 3)) for name, rx in _LEX.items()}
+    f: dict[str, float] = {name: float(min(len(rx.findall(text)), 3)) for name, rx in LEXICAL_FEATURES.items()}
     f["digits"] = float(bool(f["digits"]))
     for lab in _ENTITY_LABELS:
         f[f"ent_{lab.lower()}"] = float(min(sum(1 for x in entity_labels if x == lab), 3))
@@ -107,7 +81,7 @@ def score_matrix(x: np.ndarray) -> np.ndarray:
 
 
 def _entity_labels(texts: Sequence[str], nlp=None) -> list[list[str]]:
-    from .nlp import get_nlp
+    from ..ingest.nlp import get_nlp
 
     nlp = nlp or get_nlp()
     if "ner" not in nlp.pipe_names:

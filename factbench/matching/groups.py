@@ -18,7 +18,7 @@ import hashlib
 
 import pandas as pd
 
-from . import schema
+from .. import schema
 
 
 def _claim_ids(claims) -> list[str]:

@@ -4,7 +4,7 @@ Pure Python (no widget imports): the panel draws a session and forwards clicks a
 every rule here is tested without a kernel.
 
 >>> import pandas as pd
->>> from factbench.store import VerdictStore
+>>> from factbench.storage.store import VerdictStore
 >>> claims = pd.DataFrame({"claim_id": ["a", "b"], "article_id": ["1", "2"], "outlet": ["X", "Y"],
 ...                        "text": ["First.", "Second."], "checkworthiness": [0.4, 0.9]})
 >>> s = ReviewSession(claims, store=VerdictStore(":memory:"), reviewer="ana")
@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .store import VERDICTS, VerdictStore
+from ..storage.store import VERDICTS, VerdictStore
+from .index import ReviewIndex
 
 ORDERS = ("checkworthiness", "group", "document")
 
@@ -62,7 +63,7 @@ class ReviewSession:
 
     ``claims``: a Corpus or a claims DataFrame; ``store``: a :class:`VerdictStore` (passed in, never
     opened here); ``pairs``/``groups``/``flags``: results of matching, optional; ``hints``: from
-    :func:`factbench.hints`, shown unless ``blind``."""
+    :func:`factbench.findings.hints`, shown unless ``blind``."""
 
     def __init__(self, claims, *, store: VerdictStore, reviewer: str, pairs: pd.DataFrame | None = None,
                  groups: pd.DataFrame | None = None, flags: pd.DataFrame | None = None,
@@ -76,35 +77,12 @@ class ReviewSession:
             raise ValueError(f"order must be one of {', '.join(ORDERS)}")
         self.corpus = claims if hasattr(claims, "claims") else None
         self.claims = (claims.claims if hasattr(claims, "claims") else claims).reset_index(drop=True)
-        self.by_id = {c: k for k, c in enumerate(self.claims["claim_id"].astype(str))}
         self.store = store
         self.reviewer = str(reviewer).strip()
-        self.pairs, self.flags, self.blind = pairs, flags, blind
-        self.groups = groups
-        self.group_of: dict[str, str] = {}
-        self.members: dict[str, list[str]] = {}
-        if groups is not None:
-            self.group_of = dict(zip(groups["claim_id"].astype(str), groups["group_id"].astype(str)))
-            for c, g in self.group_of.items():
-                self.members.setdefault(g, []).append(c)
+        self.pairs, self.flags, self.groups, self.blind = pairs, flags, groups, blind
         # lookups the panel needs for every claim, built once
-        self.articles = self.corpus.articles.set_index("article_id") if self.corpus is not None else None
-        self.pairs_of: dict[str, list[tuple[str, float]]] = {}
-        if pairs is not None:
-            for a, b, score in zip(pairs["claim_id_l"].astype(str), pairs["claim_id_r"].astype(str), pairs["score"]):
-                self.pairs_of.setdefault(a, []).append((b, score))
-                self.pairs_of.setdefault(b, []).append((a, score))
-        self.flags_of: dict[str, list[dict]] = {}
-        if flags is not None:
-            for f in flags.to_dict("records"):
-                for c in (f["claim_id_l"], f["claim_id_r"]):
-                    if c:
-                        self.flags_of.setdefault(str(c), []).append(f)
-        self.flagged: set[str] = set(self.flags_of)
-        self.hints: dict[str, tuple[str, str]] = {}
-        if hints is not None and not blind:
-            self.hints = {str(c): (str(h), str(r)) for c, h, r in zip(hints["claim_id"], hints["hint"], hints["reason"])
-                          if h}
+        self.index = ReviewIndex.build(self.claims, articles=self.corpus.articles if self.corpus is not None else None,
+                                       pairs=pairs, groups=groups, flags=flags, hints=None if blind else hints)
         self.min_dwell = min_dwell
         self.verdicts: dict[str, str] = store.current(self.reviewer)
         self._order, self._filter = order, Filter.from_value(filter)
@@ -114,9 +92,6 @@ class ReviewSession:
         self.rebuild()
 
     # ------------------------------------------------------------------ queue
-    def _has_discrepancy(self, c: str) -> bool:
-        return c in self.flagged or any(m in self.flagged for m in self.members.get(self.group_of.get(c, ""), []))
-
     def _keep(self, c: str, outlet: str) -> bool:
         f = self._filter
         if f.outlets and outlet not in f.outlets:
@@ -128,9 +103,9 @@ class ReviewSession:
             return False
         if f.state in VERDICTS and v != f.state:
             return False
-        if f.has_discrepancy is not None and self._has_discrepancy(c) != f.has_discrepancy:
+        if f.has_discrepancy is not None and self.index.flagged(c) != f.has_discrepancy:
             return False
-        if f.group and self.group_of.get(c) != f.group:
+        if f.group and self.index.group_of.get(c) != f.group:
             return False
         return True
 
@@ -142,10 +117,10 @@ class ReviewSession:
         keep = [c for c, o in zip(ids, outlets) if self._keep(c, o)]
         if self._order == "checkworthiness" and "checkworthiness" in self.claims.columns:
             score = dict(zip(ids, self.claims["checkworthiness"]))
-            keep.sort(key=lambda c: (-score[c], self.by_id[c]))
+            keep.sort(key=lambda c: (-score[c], self.index.position[c]))
         elif self._order == "group":
-            size = {g: len(m) for g, m in self.members.items()}
-            keep.sort(key=lambda c: (-size.get(self.group_of.get(c, ""), 1), self.group_of.get(c, c), self.by_id[c]))
+            size = {g: len(m) for g, m in self.index.members.items()}
+            keep.sort(key=lambda c: (-size.get(self.index.group_of.get(c, ""), 1), self.index.group_of.get(c, c), self.index.position[c]))
         self.queue = keep
         self._in_queue = set(keep)
         self.position = keep.index(current) if current in keep else min(self.position, max(0, len(keep) - 1))
@@ -179,7 +154,7 @@ class ReviewSession:
     def current(self) -> dict | None:
         """The current claim's row as a dict (None when the queue is empty)."""
         c = self.current_id
-        return None if c is None else self.claims.iloc[self.by_id[c]].to_dict()
+        return None if c is None else self.claims.iloc[self.index.position[c]].to_dict()
 
     def _moved(self) -> None:
         self._shown_at = time.monotonic()
@@ -216,7 +191,7 @@ class ReviewSession:
 
     # ------------------------------------------------------------------ decisions
     def _text(self, c: str) -> str:
-        return str(self.claims.iloc[self.by_id[c]]["text"])
+        return str(self.claims.iloc[self.index.position[c]]["text"])
 
     def submit(self, verdict: str, note: str = "", evidence_url: str = "", *, claim_id: str | None = None,
                advance: bool = True) -> Outcome:
@@ -275,15 +250,15 @@ class ReviewSession:
 
     def group_members(self, claim_id: str | None = None) -> list[str]:
         c = claim_id or self.current_id
-        g = self.group_of.get(c or "")
-        return list(self.members.get(g, [c] if c else []))
+        g = self.index.group_of.get(c or "")
+        return list(self.index.members.get(g, [c] if c else []))
 
     def apply_to_group(self, verdict: str, note: str = "", evidence_url: str = "") -> Outcome:
         """The same verdict on every statement of the current claim's group, each its own row."""
         c = self.current_id
         if c is None:
             return Outcome(False, "no claim to review")
-        ids = [m for m in self.group_members(c) if m in self.by_id]
+        ids = [m for m in self.group_members(c) if m in self.index.position]
         self.store.record_many(ids, verdict, reviewer=self.reviewer, note=note, evidence_url=evidence_url,
                                texts=[self._text(m) for m in ids])
         for m in ids:
