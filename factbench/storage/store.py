@@ -84,7 +84,21 @@ def _interactive() -> bool:
 
 
 class VerdictStore:
-    """Reviewers' verdicts in an SQLite file (``":memory:"`` for tests and throwaway sessions)."""
+    """Reviewers' verdicts in an SQLite file (``":memory:"`` for tests and throwaway sessions), or in
+    PostgreSQL for a team: ``VerdictStore("postgresql://…")`` (see :mod:`factbench.storage.postgres`)."""
+
+    def __new__(cls, path: str | os.PathLike = "reviews.db", *args, **kwargs):
+        # a database URL goes to its backend and is never taken for a file path
+        if cls is VerdictStore and isinstance(path, str) and "://" in path:
+            from .postgres import PostgresVerdictStore, is_postgres_url, is_url
+
+            if not is_url(path):
+                return super().__new__(cls)
+            if not is_postgres_url(path):
+                raise StoreError(f"{path.split('://')[0]}:// stores are not supported: pass a file path "
+                                 "(e.g. reviews.db) or a postgresql:// URL")
+            return super().__new__(PostgresVerdictStore)
+        return super().__new__(cls)
 
     def __init__(self, path: str | os.PathLike = "reviews.db", *, timeout: float = 30.0):
         self.path = str(path)
