@@ -154,6 +154,18 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_merge(args) -> int:
+    from .storage.merge import merge
+    from .storage.store import StoreError
+
+    try:
+        report = merge(args.stores, args.output, progress=sys.stderr.isatty())
+    except StoreError as e:
+        raise InputError(str(e)) from None
+    print(report.summary())
+    return 0
+
+
 def cmd_workbench(args) -> int:
     import os
     import subprocess
@@ -225,6 +237,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "jsonl", "claimreview"], default="csv")
     p.add_argument("--corpus", help="the articles the verdicts are about (folder, file or table), for claim texts, outlets and groups")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("merge", help="merge the verdict stores of several reviewers into one",
+                       description="Merge verdict stores (e.g. of reviewers who worked offline) into one SQLite file "
+                                   "or PostgreSQL database. Rows already in the target are not added again: merging "
+                                   "twice adds nothing. Undos stay attached to the decisions they undo.")
+    p.add_argument("stores", nargs="+", help="verdict store files (or postgresql:// URLs) to merge")
+    p.add_argument("-o", "--output", required=True, help="the store to merge into: a file (created if missing, "
+                   "e.g. team.db) or a postgresql://user@host/db URL")
+    p.set_defaults(func=cmd_merge)
     return ap
 
 
