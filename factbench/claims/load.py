@@ -115,7 +115,7 @@ def extract_claims(articles: pd.DataFrame, sentences: pd.DataFrame, parsed: list
 
 
 def load(source, manifest=None, nlp=None, *, threshold: float = DEFAULT_THRESHOLD, text_column: str | None = None,
-         cache: bool | str | Path = True, progress: bool = True) -> Corpus:
+         cache: bool | str | Path = True, progress: bool = True, engine=None) -> Corpus:
     """Load articles into a :class:`~factbench.Corpus` of articles, sentences and claims.
 
     ``source``: a folder of .txt/.md/.html files (with an ``articles.csv`` manifest if present), one
@@ -123,6 +123,8 @@ def load(source, manifest=None, nlp=None, *, threshold: float = DEFAULT_THRESHOL
     ``manifest``: a CSV or DataFrame with a ``file`` column and outlet/title/published/url.
     ``threshold``: check-worthiness (0..1) a sentence needs to be a claim (default
     :data:`DEFAULT_THRESHOLD`). ``cache``: True (the user cache folder), a file path, or False.
+    ``engine``: None (parse here) or a ``dask.distributed.Client`` / scheduler address, to parse and
+    analyse on a Dask cluster with the same results (see :mod:`factbench.claims.distributed`).
 
     Files that cannot be read are skipped and listed in ``corpus.skipped``; a single bad file, or a
     batch in which nothing can be read, raises :class:`~factbench.InputError`.
@@ -141,8 +143,16 @@ def load(source, manifest=None, nlp=None, *, threshold: float = DEFAULT_THRESHOL
             warnings.warn(f"parse cache unavailable ({e}); parsing without it", stacklevel=2)
     try:
         years = [int(p[:4]) if p[:4].isdigit() else None for p in articles["published"]]
-        parsed = parse_texts(list(articles["text"]), years=years, nlp=nlp, cache=store, progress=progress,
-                             analyse=analyse, analysis_version=ANALYSIS_VERSION)
+        if engine is None:
+            parsed = parse_texts(list(articles["text"]), years=years, nlp=nlp, cache=store, progress=progress,
+                                 analyse=analyse, analysis_version=ANALYSIS_VERSION)
+        else:
+            if nlp is not None:
+                raise ValueError("pass nlp= or engine=, not both: Dask workers load their own pipeline")
+            from .distributed import parse_texts_distributed
+
+            parsed = parse_texts_distributed(engine, list(articles["text"]), years=years, cache=store,
+                                             progress=progress)
     finally:
         if store:
             store.close()
