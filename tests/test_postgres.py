@@ -58,7 +58,7 @@ def test_a_url_goes_to_postgres_never_to_a_file(pg_url, tmp_path, monkeypatch):
     store.record("c1", "supported", reviewer="ana")
     assert list(tmp_path.iterdir()) == []  # no file or folder named after the URL
     assert type(VerdictStore(str(tmp_path / "x.db"))) is VerdictStore
-    with pytest.raises(StoreError, match="mysql:// stores are not supported"):
+    with pytest.raises(StoreError, match="mysql://db.example.org/x: a URL, not a file path.*postgresql://"):
         fb.VerdictStore("mysql://db.example.org/x")
     assert "postgres://" in repr(fb.VerdictStore(pg_url.replace("postgresql://", "postgres://")))
 

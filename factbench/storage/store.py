@@ -95,8 +95,8 @@ class VerdictStore:
             if not is_url(path):
                 return super().__new__(cls)
             if not is_postgres_url(path):
-                raise StoreError(f"{path.split('://')[0]}:// stores are not supported: pass a file path "
-                                 "(e.g. reviews.db) or a postgresql:// URL")
+                raise StoreError(f"{path}: a URL, not a file path; a verdict store is an SQLite file such as "
+                                 "reviews.db, or a PostgreSQL database (postgresql://…)")
             return super().__new__(PostgresVerdictStore)
         return super().__new__(cls)
 
