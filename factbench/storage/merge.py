@@ -147,10 +147,27 @@ def _postgres_writer(store, rows: list[tuple]) -> None:
         ids: dict[str, int] = {}
 
         def body():
+            # batches of inserts in one round trip (psycopg pipelines executemany); an undo whose
+            # decision is still in the batch waits for the batch, so its new id is known
+            batch: list[tuple[str, tuple]] = []
             with conn.cursor() as cur:
+                def flush():
+                    if not batch:
+                        return
+                    cur.executemany(_INSERT, [v for _, v in batch], returning=True)
+                    for n, (key, _) in enumerate(batch):
+                        if n:
+                            cur.nextset()
+                        ids[key] = cur.fetchone()[0]
+                    batch.clear()
+
                 for key, r, undone in rows:
-                    cur.execute(_INSERT, _values(r, undone, ids))
-                    ids[key] = cur.fetchone()[0]
+                    if undone is not None and undone[0] == "key" and undone[1] not in ids:
+                        flush()
+                    batch.append((key, _values(r, undone, ids)))
+                    if len(batch) >= 2000:
+                        flush()
+                flush()
 
         try:
             store._transaction(conn, [], body)
