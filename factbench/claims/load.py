@@ -174,6 +174,8 @@ def load(source, manifest=None, nlp=None, *, threshold: float = DEFAULT_THRESHOL
     Files that cannot be read are skipped and listed in ``corpus.skipped``; a single bad file, or a
     batch in which nothing can be read, raises :class:`~factbench.InputError`.
     """
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+        raise ValueError(f"threshold must be a number between 0 and 1, not {threshold!r}")
     records, skipped = read_source(source, manifest=manifest, text_column=text_column, progress=progress)
     articles = _articles_table(records, skipped)
     if articles.empty:
