@@ -60,7 +60,7 @@ fig_bars.canvas.draw()
 _bars = [p for ax in fig_bars.axes for p in ax.patches]
 _legends = [ax.get_legend() for ax in fig_bars.axes if ax.get_legend() is not None]
 _overlaps = sum(leg.get_window_extent().overlaps(p.get_window_extent()) for leg in _legends for p in _bars)
-_labels = [t.get_text().replace("\\n", " ") for ax in fig_heat.axes for t in ax.get_yticklabels()]
+_labels = ["".join(t.get_text().split()) for ax in fig_heat.axes for t in ax.get_yticklabels()]
 _dark = []
 for ax in fig_heat.axes:
     image = ax.images[0]
@@ -70,7 +70,7 @@ for ax in fig_heat.axes:
         if 0.299 * r + 0.587 * g + 0.114 * b < 0.5:
             _dark.append(matplotlib.colors.to_hex(t.get_color()))
 print("legend overlaps", _overlaps, "| dark cells", len(_dark), "all white", all(c == "#ffffff" for c in _dark))
-print("labels", sorted(set(_labels)) == sorted(set(outlets)))
+print("labels", sorted(set(_labels)) == sorted({"".join(o.split()) for o in outlets}))
 """
 
 
