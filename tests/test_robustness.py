@@ -181,6 +181,40 @@ def test_two_kernels_pressing_undo_at_once_undo_two_decisions(tmp_path):
     assert VerdictStore(db).current("ana") == {}
 
 
+def test_current_and_latest_agree_with_the_log_after_random_decisions_and_undos(tmp_path):
+    import random
+
+    from factbench.storage.store import current_verdicts
+
+    rng = random.Random(7)
+    store = VerdictStore(tmp_path / "r.db")
+    for _ in range(400):
+        reviewer = rng.choice(["ana", "ben"])
+        if rng.random() < 0.3:
+            store.undo(reviewer, rng.choice([None, f"c{rng.randrange(8)}"]))
+        else:
+            store.record(f"c{rng.randrange(8)}", rng.choice(["supported", "contradicted", "skip"]), reviewer=reviewer)
+    rows = store.to_frame().to_dict("records")
+    for reviewer in ("ana", "ben"):
+        want = {r["claim_id"]: r["verdict"] for r in current_verdicts([r for r in rows if r["reviewer"] == reviewer])}
+        assert store.current(reviewer) == want
+        assert list(store.current(reviewer)) == list(want)  # in the order decided
+    assert store.latest()["verdict_id"].tolist() == [r["verdict_id"] for r in current_verdicts(rows)]
+
+
+def test_a_store_of_the_previous_layout_gets_its_current_index(tmp_path):
+    db = tmp_path / "r.db"
+    store = VerdictStore(db)
+    store.record_many(["a", "b"], "supported", reviewer="ana")
+    store.record("a", "contradicted", reviewer="ana")
+    store.undo("ana", "b")
+    for name in ("verdicts_current_set", "verdicts_current_undo"):
+        store._db.execute(f"DROP TRIGGER {name}")
+    store._db.execute("DROP TABLE verdicts_current")
+    store.close()
+    assert VerdictStore(db).current("ana") == {"a": "contradicted"}
+
+
 def test_undo_and_current_read_through_indexes():
     store = VerdictStore(":memory:")
     store.record("c1", "supported", reviewer="ana")

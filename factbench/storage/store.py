@@ -79,15 +79,37 @@ _SCHEMA = [
     BEGIN SELECT RAISE(ABORT, 'the verdict log is append-only'); END""",
     """CREATE TRIGGER IF NOT EXISTS verdicts_no_delete BEFORE DELETE ON verdicts
     BEGIN SELECT RAISE(ABORT, 'the verdict log is append-only'); END""",
+    # the current decision of each (reviewer, claim): an index of the log, kept by triggers in the
+    # transaction of each insert, so current() reads one row per claim instead of the whole log
+    """CREATE TABLE IF NOT EXISTS verdicts_current (
+    reviewer   TEXT NOT NULL,
+    claim_id   TEXT NOT NULL,
+    verdict_id INTEGER NOT NULL REFERENCES verdicts(verdict_id),
+    PRIMARY KEY (reviewer, claim_id)
+) WITHOUT ROWID""",
+    """CREATE TRIGGER IF NOT EXISTS verdicts_current_set AFTER INSERT ON verdicts WHEN NEW.action = 'set'
+    BEGIN INSERT OR REPLACE INTO verdicts_current VALUES (NEW.reviewer, NEW.claim_id, NEW.verdict_id); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS verdicts_current_undo AFTER INSERT ON verdicts WHEN NEW.action = 'undo'
+    BEGIN
+        DELETE FROM verdicts_current WHERE reviewer = NEW.reviewer AND claim_id = NEW.claim_id;
+        INSERT INTO verdicts_current SELECT v.reviewer, v.claim_id, MAX(v.verdict_id) FROM verdicts v
+            WHERE v.reviewer = NEW.reviewer AND v.claim_id = NEW.claim_id AND {{active}}
+            GROUP BY v.reviewer, v.claim_id;
+    END""",
 ]
 _OBJECTS = {"verdicts", "verdicts_claim", "verdicts_reviewer", "verdicts_reviewer_claim", "verdicts_undoes",
-            "verdicts_no_update", "verdicts_no_delete"}
+            "verdicts_no_update", "verdicts_no_delete", "verdicts_current", "verdicts_current_set",
+            "verdicts_current_undo"}
 
 COLUMNS = ["verdict_id", "claim_id", "text_hash", "verdict", "action", "undoes", "note", "evidence_url",
            "reviewer", "decided_at", "schema_version"]
 
 #: a decision that no undo names
-_ACTIVE = "action = 'set' AND NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes = v.verdict_id)"
+_ACTIVE = "v.action = 'set' AND NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes = v.verdict_id)"
+_SCHEMA = [stmt.replace("{active}", _ACTIVE) for stmt in _SCHEMA]
+#: fills verdicts_current from the log (a store made before the table existed)
+_BACKFILL = (f"INSERT OR REPLACE INTO verdicts_current SELECT v.reviewer, v.claim_id, MAX(v.verdict_id) FROM verdicts v "
+             f"WHERE {_ACTIVE} GROUP BY v.reviewer, v.claim_id")
 
 
 class StoreError(RuntimeError):
@@ -277,16 +299,25 @@ class VerdictStore:
             db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         complete = app == APPLICATION_ID and version == SCHEMA_VERSION and _OBJECTS <= names
+        self._indexed = True
         if not complete:
             # one transaction: another process opening at the same moment waits, then finds it done
-            with self._write() as db:
-                app, version, names = self._state()
-                self._refuse(app, version, names)
-                for stmt in _SCHEMA:
-                    db.execute(stmt)
-                db.execute(f"PRAGMA application_id={APPLICATION_ID}")
-                if version < SCHEMA_VERSION:
-                    db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            try:
+                with self._write() as db:
+                    app, version, names = self._state()
+                    self._refuse(app, version, names)
+                    for stmt in _SCHEMA:
+                        db.execute(stmt)
+                    if "verdicts_current" not in names:
+                        db.execute(_BACKFILL)
+                    db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                    if version < SCHEMA_VERSION:
+                        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            except StoreError:
+                if "verdicts" not in names or app != APPLICATION_ID:
+                    raise
+                # a store of an earlier version on a read-only disk: readable, without the current index
+                self._indexed = "verdicts_current" in names
         else:
             ok = db.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
@@ -360,6 +391,11 @@ class VerdictStore:
 
     def current(self, reviewer: str) -> dict[str, str]:
         """claim_id → current verdict of one reviewer (in the order they were decided)."""
+        if self._indexed:
+            rows = self._query("SELECT c.claim_id, v.verdict FROM verdicts_current c JOIN verdicts v "
+                               "ON v.verdict_id = c.verdict_id WHERE c.reviewer = ? ORDER BY c.verdict_id",
+                               (reviewer,))
+            return dict(rows)
         rows = self._query("SELECT claim_id, verdict, MAX(verdict_id) AS last FROM verdicts "
                            "WHERE reviewer = ? AND action = 'set' AND verdict_id NOT IN "
                            "(SELECT undoes FROM verdicts WHERE reviewer = ? AND undoes IS NOT NULL) "
@@ -369,6 +405,10 @@ class VerdictStore:
     def latest(self) -> pd.DataFrame:
         """The current verdict of every claim and reviewer (undone decisions left out)."""
         cols = ", ".join(f"v.{c}" for c in COLUMNS)
+        if self._indexed:
+            rows = self._query(f"SELECT {cols} FROM verdicts_current c JOIN verdicts v ON v.verdict_id = c.verdict_id "
+                               "ORDER BY v.verdict_id")
+            return pd.DataFrame([dict(zip(COLUMNS, r)) for r in rows], columns=COLUMNS)
         rows = self._query(
             f"SELECT {cols} FROM verdicts v JOIN (SELECT MAX(verdict_id) AS last FROM verdicts WHERE action = 'set' AND verdict_id NOT IN "
             f"(SELECT undoes FROM verdicts WHERE undoes IS NOT NULL) GROUP BY reviewer, claim_id) m ON v.verdict_id = m.last ORDER BY v.verdict_id")
