@@ -13,14 +13,13 @@ import sys
 import textwrap
 import threading
 import time
-import warnings
 
 import pandas as pd
 import pytest
 
 import factbench as fb
 from factbench.ingest.encodings import decode_bytes
-from factbench.ingest.parse import ParseCache, Parsed, parse_texts
+from factbench.ingest.parse import ParseCache, parse_texts
 from factbench.ingest.sources import read_source
 from factbench.storage.csvio import neutralise, write_csv
 from factbench.storage.export import ClaimReviewError, claim_reviews, validate_claim_review
@@ -29,7 +28,22 @@ from factbench.storage.store import APPLICATION_ID, StoreError, VerdictStore
 from conftest import ROOT
 
 GOOD = "The ministry said 40 prisoners were released on June 3.\n\nThe exchange took place near Sumy."
-CLI = [sys.executable, "-m", "factbench.cli"]
+
+
+def cli(argv, capsys, cwd=None):
+    """Run the command line in this process (no interpreter start-up): (exit code, stdout, stderr)."""
+    from factbench.cli import main
+
+    old = os.getcwd()
+    os.chdir(cwd or old)
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as e:  # argparse's own errors
+        code = e.code
+    finally:
+        os.chdir(old)
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
 def _write(folder, name, data: bytes):
@@ -181,13 +195,13 @@ def test_two_kernels_pressing_undo_at_once_undo_two_decisions(tmp_path):
     assert VerdictStore(db).current("ana") == {}
 
 
-def test_current_and_latest_agree_with_the_log_after_random_decisions_and_undos(tmp_path):
+def test_current_and_latest_agree_with_the_log_after_random_decisions_and_undos():
     import random
 
     from factbench.storage.store import current_verdicts
 
     rng = random.Random(7)
-    store = VerdictStore(tmp_path / "r.db")
+    store = VerdictStore(":memory:")  # the same schema and triggers as a file, without 400 fsyncs
     for _ in range(400):
         reviewer = rng.choice(["ana", "ben"])
         if rng.random() < 0.3:
@@ -246,11 +260,11 @@ def _store_with_formulas(path):
     return path
 
 
-def test_cli_export_without_corpus_writes_no_live_formula(tmp_path):
+def test_cli_export_without_corpus_writes_no_live_formula(tmp_path, capsys):
     db = _store_with_formulas(tmp_path / "r.db")
     out = tmp_path / "out.csv"
-    r = subprocess.run([*CLI, "export", str(db), "-o", str(out)], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
+    code, _, err = cli(["export", db, "-o", out], capsys)
+    assert code == 0, err
     df = pd.read_csv(out, dtype=str, keep_default_na=False)
     for col in ("note", "evidence_url", "reviewer"):
         for v in df[col]:
@@ -308,12 +322,11 @@ _SLOW_WRITER = textwrap.dedent("""
 
 def test_a_killed_export_leaves_no_temporary_file_behind(tmp_path):
     out = tmp_path / "verdicts.csv"
-    for _ in range(2):
-        p = subprocess.Popen([sys.executable, "-c", _SLOW_WRITER, str(out)], stdout=subprocess.PIPE, text=True)
-        assert p.stdout.readline().strip() == "writing"
-        p.send_signal(signal.SIGKILL)
-        p.wait()
-    assert [f.suffix for f in tmp_path.iterdir()] == [".fbtmp"]  # an orphan (the second writer removed the first's)
+    p = subprocess.Popen([sys.executable, "-c", _SLOW_WRITER, str(out)], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "writing"
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert [f.suffix for f in tmp_path.iterdir()] == [".fbtmp"]  # the killed writer's orphan
     write_csv(pd.DataFrame({"a": [1]}), out)
     assert [f.name for f in tmp_path.iterdir()] == ["verdicts.csv"]
 
@@ -521,22 +534,29 @@ def test_cp1252_tables_and_manifests_load_without_replacement_characters(tmp_pat
     (["discrepancies", "sample_data", "--match-threshold", "-5"], "--match-threshold must lie between 0 and 100"),
     (["claims", "sample_data", "--threshold", "nan"], "--threshold must lie between"),
 ])
-def test_thresholds_are_checked(argv, words):
-    r = subprocess.run([*CLI, *argv], capture_output=True, text=True, cwd=ROOT)
-    assert r.returncode == 2 and words in r.stderr
+def test_thresholds_are_checked(argv, words, capsys):
+    code, _, err = cli(argv, capsys, cwd=ROOT)
+    assert code == 2 and words in err
 
 
-def test_output_path_is_checked_before_the_work(tmp_path):
-    t = time.monotonic()
-    r = subprocess.run([*CLI, "claims", "sample_data", "--no-cache", "-o", str(tmp_path / "missing/dir/x.csv")],
-                       capture_output=True, text=True, cwd=ROOT)
-    assert r.returncode == 2 and "missing/dir does not exist" in r.stderr
-    assert time.monotonic() - t < 15  # no parse happened (a cold parse of the sample takes longer)
+def test_output_path_is_checked_before_the_work(tmp_path, capsys, monkeypatch):
+    import factbench.claims.load as load_mod
+
+    def no_work(*a, **k):
+        raise AssertionError("the analysis ran before the output path was checked")
+
+    monkeypatch.setattr(load_mod, "load", no_work)
+    (tmp_path / "afile").write_text("x")
+    for argv, words in ((["claims", "sample_data", "-o", tmp_path / "missing/dir/x.csv"], "missing/dir does not exist"),
+                        (["match", "sample_data", "-o", tmp_path], "is a folder; give a file name"),
+                        (["analyse", "sample_data", "--out", tmp_path / "afile" / "sub"], "is a file, not a folder")):
+        code, _, err = cli(argv, capsys, cwd=ROOT)
+        assert code == 2 and "cannot write the output" in err and words in err, err
     with pytest.raises(ValueError, match="between 0 and 1"):
         fb.load(ROOT / "sample_data", threshold=2)
 
 
-def test_export_count_is_what_was_written(tmp_path, corpus):
+def test_export_count_is_what_was_written(tmp_path, corpus, capsys):
     db = tmp_path / "r.db"
     ids = list(corpus.claims["claim_id"][:4])
     with VerdictStore(db) as store:
@@ -544,11 +564,10 @@ def test_export_count_is_what_was_written(tmp_path, corpus):
         store.record(ids[3], "skip", reviewer="ana")
         store.record("not-in-corpus", "contradicted", reviewer="ana")
     out = tmp_path / "v.jsonl"
-    r = subprocess.run([*CLI, "export", str(db), "--format", "jsonl", "--corpus", str(ROOT / "sample_data"),
-                        "-o", str(out)], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
+    code, stdout, err = cli(["export", db, "--format", "jsonl", "--corpus", ROOT / "sample_data", "-o", out], capsys)
+    assert code == 0, err
     n = len(out.read_text().splitlines())
-    assert n == 3 and "of 3 verdicts" in r.stdout and "2 of the 5 current verdicts left out" in r.stdout
+    assert n == 3 and "of 3 verdicts" in stdout and "2 of the 5 current verdicts left out" in stdout
 
 
 def test_workbench_serves_the_project_folder_and_prints_the_notebooks_url(tmp_path):
