@@ -1,6 +1,7 @@
 """Review speed with a large corpus: time to show the next claim and to record a verdict.
 
     python benchmarks/bench_review.py [--claims 100000] [--steps 300]
+    python benchmarks/bench_review.py --store-log 100000     # undo() and current() on a long log
 
 Uses a real SQLite verdict store on disk (WAL, full sync) and the pure session + HTML rendering that
 the panel runs on every click (the widget layer adds only the message round trip). Prints medians
@@ -44,11 +45,43 @@ def ms(xs):
     return f"median {np.median(a):6.2f} ms, p95 {np.percentile(a, 95):6.2f} ms"
 
 
+def bench_store_log(n: int, reps: int = 20) -> None:
+    """undo() and current() of one reviewer whose log holds ``n`` verdicts (over n/5 claims), with a
+    second reviewer's n verdicts beside them in the same file."""
+    verdicts = ["supported", "contradicted", "unsourced"]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = VerdictStore(Path(tmp) / "reviews.db")
+        t0 = time.perf_counter()
+        claims = [f"c{k:06d}" for k in range(max(1, n // 5))]
+        for reviewer in ("ana", "ben"):
+            for b in range(0, n, 1000):
+                ids = [claims[k % len(claims)] for k in range(b, min(n, b + 1000))]
+                store.record_many(ids, verdicts[(b // 1000) % 3], reviewer=reviewer, note="bench")
+        fill = time.perf_counter() - t0
+        cur, und = [], []
+        for _ in range(reps):
+            t = time.perf_counter()
+            current = store.current("ana")
+            cur.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            store.undo("ana")
+            und.append(time.perf_counter() - t)
+        rows = len(store.to_frame())
+    print(f"store log: {rows} rows ({n} verdicts of 'ana' over {len(current)} claims, {n} of 'ben'); filled in {fill:.1f} s")
+    print(f"current('ana'): {ms(cur)}")
+    print(f"undo('ana'):    {ms(und)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     ap.add_argument("--claims", type=int, default=100000)
     ap.add_argument("--steps", type=int, default=300)
+    ap.add_argument("--store-log", type=int, default=0, metavar="N",
+                    help="instead: time undo() and current() on a store holding N verdicts of one reviewer")
     args = ap.parse_args()
+    if args.store_log:
+        bench_store_log(args.store_log)
+        return
     claims, groups, pairs = make(args.claims)
     with tempfile.TemporaryDirectory() as tmp:
         store = VerdictStore(Path(tmp) / "reviews.db")

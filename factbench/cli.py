@@ -8,11 +8,34 @@ import sys
 from .ingest.sources import InputError
 
 
+def _bounded(lo: float, hi: float, what: str):
+    """An argparse type: a number between ``lo`` and ``hi`` (inclusive)."""
+    def parse(value: str) -> float:
+        try:
+            x = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+        if not lo <= x <= hi:  # NaN fails too
+            raise argparse.ArgumentTypeError(f"{what} must lie between {lo:g} and {hi:g}, not {value}")
+        return x
+    return parse
+
+
+def _check_output(path, *, folder: bool = False) -> None:
+    """Fail before any work when the output cannot be written."""
+    from .storage.csvio import check_output
+
+    try:
+        check_output(path, folder=folder)
+    except OSError as e:
+        raise InputError(f"cannot write the output: {e}") from None
+
+
 def _add_load_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", help="a folder of .txt/.md/.html articles (with articles.csv), one file, or a CSV/JSONL/Parquet table")
     p.add_argument("--manifest", help="CSV naming each file's outlet, title, published date and url")
     p.add_argument("--text-column", help="the text column of a table (default: text, body or content)")
-    p.add_argument("--threshold", type=float, default=None, help="check-worthiness a sentence needs to be a claim (0..1, default 0.5)")
+    p.add_argument("--threshold", type=_bounded(0, 1, "--threshold"), default=None, help="check-worthiness a sentence needs to be a claim (0..1, default 0.5)")
     p.add_argument("--no-cache", action="store_true", help="parse again instead of reading the parse cache")
 
 
@@ -27,6 +50,7 @@ def _load(args):
 def cmd_claims(args) -> int:
     from .storage.csvio import write_csv
 
+    _check_output(args.output)
     corpus = _load(args)
     print(corpus.summary())
     print()
@@ -39,7 +63,7 @@ def cmd_claims(args) -> int:
 def _match_args(p: argparse.ArgumentParser) -> None:
     from .matching.match import DEFAULT_THRESHOLD
 
-    p.add_argument("--match-threshold", type=float, default=DEFAULT_THRESHOLD,
+    p.add_argument("--match-threshold", type=_bounded(0, 100, "--match-threshold"), default=DEFAULT_THRESHOLD,
                    help=f"minimum matching score 0..100 (default {DEFAULT_THRESHOLD:g})")
     p.add_argument("--same-outlet", action="store_true", help="also match statements of one outlet (other articles)")
 
@@ -54,6 +78,7 @@ def _pairs(args, corpus):
 def cmd_match(args) -> int:
     from .storage.csvio import write_csv
 
+    _check_output(args.output)
     corpus = _load(args)
     pairs = _pairs(args, corpus)
     write_csv(pairs, args.output)
@@ -65,6 +90,7 @@ def cmd_discrepancies(args) -> int:
     from .storage.csvio import write_csv
     from .findings.discrepancies import discrepancies
 
+    _check_output(args.output)
     corpus = _load(args)
     flags = discrepancies(corpus, _pairs(args, corpus))
     write_csv(flags, args.output)
@@ -86,6 +112,7 @@ def cmd_analyse(args) -> int:
     from .matching.groups import group
     from .findings.hints import hints
 
+    _check_output(args.out, folder=True)
     corpus = _load(args)
     pairs = _pairs(args, corpus)
     groups = group(pairs, corpus)
@@ -116,41 +143,59 @@ def cmd_analyse(args) -> int:
 
 
 def cmd_export(args) -> int:
+    import json
     from pathlib import Path
 
-    from .storage.csvio import write_csv
-    from .storage.export import export_claimreview, export_csv, export_jsonl
+    from .storage.csvio import write_csv, write_text
+    from .storage.export import claim_reviews, fever_records, validate_claim_review, verdict_table
     from .storage.store import StoreError, VerdictStore
 
     if not Path(args.store).exists():
         raise InputError(f"{args.store}: no such verdict store")
+    fmt = args.format
+    out = args.output or {"csv": "verdicts.csv", "jsonl": "verdicts.jsonl", "claimreview": "claimreview.jsonld"}[fmt]
+    if args.corpus is None and fmt != "csv":
+        raise InputError(f"--format {fmt} needs the articles: add --corpus PATH")
+    _check_output(out)
     try:
         store = VerdictStore(args.store)
     except StoreError as e:
         raise InputError(str(e)) from None
-    fmt = args.format
-    out = args.output or {"csv": "verdicts.csv", "jsonl": "verdicts.jsonl", "claimreview": "claimreview.jsonld"}[fmt]
-    if args.corpus is None:
-        if fmt != "csv":
-            raise InputError(f"--format {fmt} needs the articles: add --corpus PATH")
-        latest = store.latest()
-        latest["factbench_version"] = __import__("factbench").__version__
-        write_csv(latest, out)
-        print(f"wrote {len(latest)} current verdicts (no claim texts: add --corpus PATH for them) to {out}")
-        return 0
-    from .claims.load import load
-    from .matching.groups import group
-    from .matching.match import match
+    with store:
+        current = len(store.latest())
+        if args.corpus is None:
+            latest = store.latest()
+            latest["factbench_version"] = __import__("factbench").__version__
+            write_csv(latest, out)
+            print(f"wrote {len(latest)} current verdicts (no claim texts: add --corpus PATH for them) to {out}")
+            return 0
+        from .claims.load import load
+        from .matching.groups import group
+        from .matching.match import match
 
-    corpus = load(args.corpus, progress=sys.stderr.isatty())
-    groups = group(match(corpus, progress=False), corpus)
-    if fmt == "csv":
-        export_csv(corpus, store, out, groups=groups)
-    elif fmt == "jsonl":
-        export_jsonl(corpus, store, out)
-    else:
-        export_claimreview(corpus, store, out, groups=groups)
-    print(f"wrote {fmt} export of {len(store.latest())} current verdicts to {out}")
+        corpus = load(args.corpus, progress=sys.stderr.isatty())
+        groups = group(match(corpus, progress=False), corpus)
+        if fmt == "csv":
+            table = verdict_table(corpus, store, groups=groups)
+            write_csv(table, out)
+            n = int((table["verdict"] != "").sum())
+            what = f"{n} verdicts and {int((table['verdict'] == '').sum())} unreviewed claims"
+        elif fmt == "jsonl":
+            recs = fever_records(corpus, store)
+            write_text(out, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs))
+            n, what = len(recs), f"{len(recs)} verdicts"
+        else:
+            reviews = claim_reviews(corpus, store, groups=groups)
+            for r in reviews:
+                validate_claim_review(r)
+            write_text(out, json.dumps(reviews, ensure_ascii=False, indent=2) + "\n")
+            n, what = len(reviews), f"{len(reviews)} ClaimReviews"
+    left = current - n
+    note = ""
+    if left > 0:
+        why = "about claims not in this corpus" if fmt == "csv" else "skips, or about claims not in this corpus"
+        note = f" ({left} of the {current} current verdicts left out: {why})"
+    print(f"wrote {fmt} export of {what} to {out}{note}")
     return 0
 
 
@@ -166,22 +211,38 @@ def cmd_merge(args) -> int:
     return 0
 
 
-def cmd_workbench(args) -> int:
+def workbench_command(notebook, *, cwd=None, port: int | None = None, no_browser: bool = False):
+    """(command, root folder, URL path) that start JupyterLab on ``notebook``: the server's root is the
+    current folder when the notebook lies under it (so sample_data/ shows in the file browser),
+    else the notebook's folder; the URL printed and opened is the notebook's."""
     import os
+    from pathlib import Path
+    from urllib.parse import quote
+
+    nb = Path(notebook).resolve()
+    cwd = Path(cwd or os.getcwd()).resolve()
+    root = cwd if cwd in nb.parents else nb.parent
+    url = "/lab/tree/" + quote(nb.relative_to(root).as_posix())
+    cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}", f"--LabApp.default_url={url}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # Jupyter refuses root otherwise (containers, CI machines)
+    if no_browser:
+        cmd.append("--no-browser")
+    if port:
+        cmd.append(f"--port={port}")
+    return cmd, root, url
+
+
+def cmd_workbench(args) -> int:
     import subprocess
     from pathlib import Path
 
     nb = Path(args.notebook)
-    if not nb.exists():
+    if not nb.is_file():
         raise InputError(f"{nb}: no such notebook (run this from the factbench folder, or pass the notebook's path)")
-    cmd = [sys.executable, "-m", "jupyter", "lab", str(nb)]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")  # Jupyter refuses root otherwise (containers, CI machines)
-    if args.no_browser:
-        cmd.append("--no-browser")
-    if args.port:
-        cmd.append(f"--port={args.port}")
-    print("starting JupyterLab:", " ".join(cmd[2:]), flush=True)
+    cmd, root, url = workbench_command(nb, port=args.port, no_browser=args.no_browser)
+    print(f"starting JupyterLab in {root} on {url} (open the address with the token that Jupyter prints below)",
+          flush=True)
     return subprocess.call(cmd)
 
 

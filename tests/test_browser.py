@@ -164,13 +164,13 @@ def test_review_in_jupyter_with_chromium(lab, app):
             time.sleep(1.0)
 
             # 1. click a verdict for the current claim
-            panel.locator("button", has_text="Supported (1)").click()
+            panel.locator("button", has_text="Supported · key 1").click()
             rows = _wait_rows(db, 1)
             assert rows == [(queue[0], "supported", "set")]
 
             # 2. move to the next claim (the panel advanced to queue[1]; "Next" goes to queue[2])
             time.sleep(0.6)
-            panel.locator("button", has_text="Next (j)").click()
+            panel.locator("button", has_text="Next · key j").click()
             time.sleep(0.8)
 
             # 3. mark it with the keyboard

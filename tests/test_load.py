@@ -247,3 +247,18 @@ def test_readme_and_ci_agree():
     test_cmd = lines[lines.index("# 2. run the tests") + 1]
     assert test_cmd == ".venv/bin/python -m pytest"
     assert "README.md" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_ci_builds_the_environment_as_readme_command_1_does():
+    import tomllib
+
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "upgrade pip" not in ci and "--upgrade" not in ci  # a stock pip, as a newcomer has
+    r = subprocess.run(["bash", "-c", "sed -n '/^# 1\\. /{n;p;q}' README.md | "
+                        "sed 's| && \\.venv/bin/factbench workbench$||'"], capture_output=True, text=True, cwd=ROOT)
+    assert r.stdout.strip() == 'python3 -m venv .venv && .venv/bin/pip install -e ".[test]"'
+    assert "install_cmd=\"$(sed -n '/^# 1\\. /{n;p;q}' README.md" in ci and 'eval "$install_cmd"' in ci
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert meta["project"]["license"] == "MIT"  # an SPDX string: no setuptools deprecation warning
+    assert "setuptools>=77" in meta["build-system"]["requires"]
+    import lxml_html_clean  # noqa: F401  (trafilatura's HTML cleaning; a stock pip needs it declared)

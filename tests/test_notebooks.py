@@ -54,19 +54,63 @@ def test_there_is_a_workbench_notebook():
     assert ROOT / "notebooks" / "workbench.ipynb" in NOTEBOOKS
 
 
+PLOT_CHECK = """
+import matplotlib
+fig_bars.canvas.draw()
+_bars = [p for ax in fig_bars.axes for p in ax.patches]
+_legends = [ax.get_legend() for ax in fig_bars.axes if ax.get_legend() is not None]
+_overlaps = sum(leg.get_window_extent().overlaps(p.get_window_extent()) for leg in _legends for p in _bars)
+_labels = ["".join(t.get_text().split()) for ax in fig_heat.axes for t in ax.get_yticklabels()]
+_dark = []
+for ax in fig_heat.axes:
+    image = ax.images[0]
+    for t in ax.texts:
+        x, y = (round(v) for v in t.get_position())
+        r, g, b, _ = image.cmap(image.norm(image.get_array()[y, x]))
+        if 0.299 * r + 0.587 * g + 0.114 * b < 0.5:
+            _dark.append(matplotlib.colors.to_hex(t.get_color()))
+print("legend overlaps", _overlaps, "| dark cells", len(_dark), "all white", all(c == "#ffffff" for c in _dark))
+print("labels", sorted(set(_labels)) == sorted({"".join(o.split()) for o in outlets}))
+"""
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_runs_top_to_bottom_and_again_the_same(path, workdir):
-    env = {"FACTBENCH_REVIEWS": str(workdir / "reviews.db"), "FACTBENCH_EXPORT": str(workdir / "verdicts.csv")}
-    first = outputs(run(nbformat.read(path, as_version=4), workdir / "notebooks", env))
-    second = outputs(run(nbformat.read(path, as_version=4), workdir / "notebooks", env))
+    env = {"FACTBENCH_REVIEWS": "", "FACTBENCH_EXPORT": "", "FACTBENCH_OUT": ""}
+    for k in env:
+        os.environ.pop(k, None)
+    nb = nbformat.read(path, as_version=4)
+    if path.name == "workbench.ipynb":
+        nb.cells.append(nbformat.v4.new_code_cell(PLOT_CHECK))
+    first = outputs(run(nb, workdir / "notebooks", {}))
+    nb = nbformat.read(path, as_version=4)
+    second = outputs(run(nb, workdir / "notebooks", {}))
     if path.name == "workbench.ipynb":
         joined = "\n".join(first)
         assert "factbench corpus" in joined and "statement groups" in joined
         assert "duration" in joined and "Belarus" in joined
-        assert (workdir / "verdicts.csv").exists() and (workdir / "reviews.db").exists()
+        # every output in one folder beside sample_data (git-ignored), none beside the notebook
+        out = workdir / "workbench-out"
+        assert (out / "verdicts.csv").exists() and (out / "reviews.db").exists()
+        assert sorted(p.name for p in (workdir / "notebooks").iterdir() if not p.name.startswith(".")) == \
+            sorted(p.name for p in (ROOT / "notebooks").iterdir() if not p.name.startswith("."))
+        assert sorted(p.name for p in workdir.iterdir()) == ["notebooks", "sample_data", "workbench-out"]
+        assert "workbench-out/" in (ROOT / ".gitignore").read_text().splitlines()
+        # plots: no legend over a bar, whole outlet names, white numbers on dark cells
+        assert "legend overlaps 0 |" in first[-1] and "all white True" in first[-1], first[-1]
+        assert "labels True" in first[-1] and "dark cells 0 " not in first[-1], first[-1]
         # same tables on a re-run (ids, groups, flags): every text output but the figures' addresses
-        strip = [o for o in first if "<Figure" not in o]
+        strip = [o for o in first[:-1] if "<Figure" not in o]
         assert strip == [o for o in second if "<Figure" not in o]
+
+
+def test_notebook_and_readme_describe_the_sample_as_three_exchanges():
+    nb = nbformat.read(ROOT / "notebooks" / "workbench.ipynb", as_version=4)
+    for text in (nb.cells[0].source, (ROOT / "README.md").read_text()):
+        flat = " ".join(text.split())
+        assert "five reports of one prisoner exchange" not in flat
+        assert "three" in flat and "000, 001 and 004 the July 4 exchange" in flat
+        assert "003 the June 19–20" in flat and "002 an earlier June" in flat
 
 
 def test_magic_loads_and_reviews(workdir):

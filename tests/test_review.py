@@ -1,6 +1,7 @@
 import hashlib
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -142,6 +143,36 @@ def test_panel_buttons_keys_and_fields_write_the_store(corpus):
     assert panel.session.queue and all(panel.session.index.flagged(c) for c in panel.session.queue)
     panel.outlet_filter.value = "Caliber.Az"
     assert set(panel.session.claims.set_index("claim_id").loc[panel.session.queue, "outlet"]) == {"Caliber.Az"}
+
+
+def test_panel_buttons_show_keys_as_keys(corpus):
+    panel = fb.ReviewPanel(corpus, store=VerdictStore(":memory:"), reviewer="ana", min_dwell=0)
+    labels = {v: b.description for v, b in panel.buttons.items()}
+    assert labels == {"supported": "Supported · key 1", "contradicted": "Contradicted · key 2",
+                      "unsourced": "Unsourced · key 3", "skip": "Skip · key s"}
+    assert panel.undo_button.description == "Undo · key u"
+    assert not any(re.search(r"\(\w\)", b.description) for b in (*panel.buttons.values(), panel.undo_button,
+                                                                  panel.next_button, panel.prev_button))
+
+
+def test_panel_keeps_an_unsaved_verdict_on_screen_when_the_store_fails(tmp_path, corpus):
+    store = VerdictStore(tmp_path / "r.db", timeout=0.2)
+    panel = fb.ReviewPanel(corpus, store=store, reviewer="ana", min_dwell=0)
+    first = panel.session.current_id
+    panel.note.value = "dates differ"
+    panel.evidence.value = "https://example.org/a"
+    holder = sqlite3.connect(tmp_path / "r.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        panel.buttons["contradicted"].click()
+    finally:
+        holder.execute("ROLLBACK")
+    assert "NOT SAVED" in panel.status.value and "contradicted was not recorded" in panel.status.value
+    assert panel.session.current_id == first
+    assert (panel.note.value, panel.evidence.value) == ("dates differ", "https://example.org/a")
+    assert store.to_frame().empty
+    panel.buttons["contradicted"].click()  # the retry succeeds once the lock is free
+    assert store.current("ana") == {first: "contradicted"} and "recorded" in panel.status.value
 
 
 def test_panel_whole_group_and_blind_mode(corpus):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_left
+import re
 import warnings
+from bisect import bisect_left
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -22,15 +24,57 @@ from .facts import ANALYSIS_VERSION, analyse
 DEFAULT_THRESHOLD = 0.5
 
 
-def _iso_date(value: str) -> str:
-    if not value:
-        return ""
-    try:
-        from dateutil import parser
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.,]+(?:Z|[+-]\d{2}:?\d{2})?)?")
+_NUMERIC = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})")
+_TWO_DEFAULTS = (datetime(1904, 2, 29), datetime(1911, 11, 11))
 
-        return parser.parse(str(value), default=None, fuzzy=True).date().isoformat()
+
+def parse_date(value) -> tuple[str, str | None]:
+    """(ISO date, problem): a published date only when the text states it without doubt.
+
+    A day, a month and a four-digit year must all be there; nothing is invented from today's date,
+    and a numeric date that reads two ways (12/11/10, 03/04/2024) is refused.
+
+    >>> [parse_date(v)[0] for v in ("2024-06-19", "2024-06-19T08:30:00Z", "June 19, 2024", "19 June 2024",
+    ...                             "Wed, 19 Jun 2024 10:00:00 GMT", "19/06/2024", "2024/06/19")]
+    ['2024-06-19', '2024-06-19', '2024-06-19', '2024-06-19', '2024-06-19', '2024-06-19', '2024-06-19']
+    >>> [parse_date(v)[0] for v in ("March", "TBD 12", "Q3 2024", "12/11/10", "03/04/2024", "June 2024", "")]
+    ['', '', '', '', '', '', '']
+    >>> parse_date("12/11/10")[1]
+    "'12/11/10' reads as more than one date; write it as YYYY-MM-DD"
+    """
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return "", None
+    m = _ISO.fullmatch(text)
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3])).isoformat(), None
+        except ValueError:
+            return "", f"{text!r} is not a date"
+    unclear = f"{text!r} is not a full date (day, month and four-digit year); write it as YYYY-MM-DD"
+    if not re.search(r"(?<!\d)\d{4}(?!\d)", text):
+        n = _NUMERIC.fullmatch(text)
+        return "", (f"{text!r} reads as more than one date; write it as YYYY-MM-DD" if n else unclear)
+    from dateutil import parser
+
+    readings = set()
+    try:
+        for default in _TWO_DEFAULTS:
+            for dayfirst in (False, True):
+                readings.add(parser.parse(text, default=default, dayfirst=dayfirst, fuzzy=False).date())
     except (ValueError, OverflowError, TypeError):
-        return ""
+        return "", unclear
+    if len(readings) == 1:
+        return readings.pop().isoformat(), None
+    n = _NUMERIC.fullmatch(text)
+    if n and len({d.year for d in readings}) == 1:
+        return "", f"{text!r} reads as more than one date; write it as YYYY-MM-DD"
+    return "", unclear
+
+
+def _iso_date(value: str) -> str:
+    return parse_date(value)[0]
 
 
 def claim_id_for(article_id: str, text: str) -> str:
@@ -64,8 +108,11 @@ def _articles_table(records: list[dict], skipped: list[dict]) -> pd.DataFrame:
         if not outlet:
             unknown += 1
             outlet = f"unknown outlet {unknown}"
+        published, problem = parse_date(r.get("published", ""))
+        if problem:
+            skipped.append({"source": where, "problem": f"published date {problem}; left empty (article kept)"})
         rows.append({"article_id": aid, "outlet": outlet, "title": c.title or r.get("title", ""),
-                     "published": _iso_date(r.get("published", "")), "url": r.get("url", ""),
+                     "published": published, "url": r.get("url", ""),
                      "source_path": where, "text": c.text})
     return schema.conform(pd.DataFrame(rows), "articles") if rows else schema.empty("articles")
 
@@ -129,6 +176,8 @@ def load(source, manifest=None, nlp=None, *, threshold: float = DEFAULT_THRESHOL
     Files that cannot be read are skipped and listed in ``corpus.skipped``; a single bad file, or a
     batch in which nothing can be read, raises :class:`~factbench.InputError`.
     """
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+        raise ValueError(f"threshold must be a number between 0 and 1, not {threshold!r}")
     records, skipped = read_source(source, manifest=manifest, text_column=text_column, progress=progress)
     articles = _articles_table(records, skipped)
     if articles.empty:

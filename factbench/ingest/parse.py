@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sqlite3
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -42,34 +43,76 @@ def default_cache_dir() -> Path:
 
 
 class ParseCache:
-    """SQLite-backed cache of :class:`Parsed` results (safe to share between processes)."""
+    """SQLite-backed cache of :class:`Parsed` results (safe to share between processes).
 
-    def __init__(self, path: str | os.PathLike | None = None):
+    A cache is only ever a shortcut: a row that is not valid JSON or not a well-formed parse is
+    ignored (the text is parsed again and the row replaced), and a cache that is locked by another
+    process, read-only or damaged is bypassed with a warning. A parse is never lost to the cache."""
+
+    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float = 2.0):
         path = Path(path) if path else default_cache_dir() / "parses.sqlite"
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        self._warned: set[str] = set()
+        self._db = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        except sqlite3.Error:
+            self._db.close()
+            raise
+
+    def _warn(self, what: str, detail: str) -> None:
+        if what not in self._warned:
+            self._warned.add(what)
+            warnings.warn(f"parse cache {self.path}: {detail}", RuntimeWarning, stacklevel=3)
+
+    @staticmethod
+    def _decode(value) -> Parsed | None:
+        """A cached row as :class:`Parsed`, or None when it is not a well-formed parse."""
+        try:
+            d = json.loads(value)
+            sents = [(int(a), int(b)) for a, b in d["s"]]
+            ents = [(int(a), int(b), str(lab)) for a, b, lab in d["e"]]
+            scores = [float(x) for x in d["c"]]
+            facts = d["f"]
+            if not isinstance(facts, list) or not (len(sents) == len(scores) == len(facts)):
+                return None
+            if any(not (0 <= a <= b) for a, b in sents):
+                return None
+            return Parsed(sents, ents, scores, facts)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Parsed]:
         out = {}
         keys = list(keys)
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            q = f"SELECT key, value FROM parse WHERE key IN ({','.join('?' * len(chunk))})"
-            for k, v in self._db.execute(q, chunk):
-                d = json.loads(v)
-                out[k] = Parsed(d["s"], d["e"], d["c"], d["f"])
+        bad = 0
+        try:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                q = f"SELECT key, value FROM parse WHERE key IN ({','.join('?' * len(chunk))})"
+                for k, v in self._db.execute(q, chunk):
+                    p = self._decode(v)
+                    if p is None:
+                        bad += 1
+                    else:
+                        out[k] = p
+        except sqlite3.Error as e:
+            self._warn("read", f"cannot be read ({e}); parsing without it")
+            return {}
+        if bad:
+            self._warn("bad rows", f"{bad} damaged row(s) ignored; those texts are parsed again")
         return out
 
     def put_many(self, items: dict[str, Parsed]) -> None:
-        with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO parse VALUES (?, ?)",
-                [(k, json.dumps({"s": p.sents, "e": p.ents, "c": p.scores, "f": p.facts}, separators=(",", ":")))
-                 for k, p in items.items()],
-            )
+        rows = [(k, json.dumps({"s": p.sents, "e": p.ents, "c": p.scores, "f": p.facts}, separators=(",", ":")))
+                for k, p in items.items()]
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO parse VALUES (?, ?)", rows)
+        except sqlite3.Error as e:
+            self._warn("write", f"cannot be written ({e}); the parses are used but not cached")
 
     def close(self) -> None:
         self._db.close()
@@ -84,7 +127,8 @@ def _no_analysis(text, spans, ents, year):
 
 
 def cache_key(text: str, version: str, year: int | None = None, analysis: str = "") -> str:
-    return hashlib.sha1(f"{version}\x1f{analysis}\x1f{year}\x1f{text}".encode()).hexdigest()
+    """The cache key of one text's parse (any string, lone surrogates included)."""
+    return hashlib.sha1(f"{version}\x1f{analysis}\x1f{year}\x1f{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def repair_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -119,6 +163,36 @@ def repair_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
     return [(s, e) for s, e in out if any(ch.isalnum() for ch in text[s:e])]
 
 
+#: the longest stretch of text given to spaCy at once (its limit is 1,000,000 characters, and memory
+#: grows with the length): longer paragraphs are parsed in pieces cut at sentence ends
+MAX_PIECE = 100_000
+_CUT = re.compile(r"[.!?…][\"'”’»)\]]*\s+|\n")
+
+
+def pieces(offset: int, text: str, limit: int | None = None) -> list[tuple[int, str]]:
+    """``text`` (starting at ``offset``) in pieces of at most ``limit`` characters, cut after a
+    sentence end where there is one, else at a space, else anywhere.
+
+    >>> pieces(10, "One. Two. Three.", limit=10)
+    [(10, 'One. Two. '), (20, 'Three.')]
+    """
+    limit = limit or MAX_PIECE
+    out = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        cut = None
+        for m in _CUT.finditer(window, limit // 2):
+            cut = m.end()
+        if cut is None:
+            sp = window.rfind(" ", limit // 2)
+            cut = sp + 1 if sp > 0 else limit
+        out.append((offset + start, window[:cut]))
+        start += cut
+    out.append((offset + start, text[start:]))
+    return out
+
+
 def parse_texts(texts: Sequence[str], *, years: Sequence[int | None] | None = None, nlp=None,
                 cache: ParseCache | None = None, progress: bool = True, batch_size: int = 256,
                 analyse: Analyse = _no_analysis, analysis_version: str = "") -> list[Parsed]:
@@ -146,6 +220,8 @@ def parse_texts(texts: Sequence[str], *, years: Sequence[int | None] | None = No
         from tqdm.auto import tqdm
 
         nlp = nlp or get_nlp()
+        limit = max(1000, min(MAX_PIECE, int(getattr(nlp, "max_length", MAX_PIECE) or MAX_PIECE) - 1))
+        paras = [(i, o, piece) for i, off, para in paras for o, piece in pieces(off, para, limit)]
         bar = tqdm(total=len(paras), desc="parsing", unit="para", disable=not progress or len(paras) < 200)
         for (i, off, _), doc in zip(paras, nlp.pipe((p for _, _, p in paras), batch_size=batch_size)):
             sents[i].extend((off + s.start_char, off + s.end_char) for s in doc.sents)

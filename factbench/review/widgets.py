@@ -16,7 +16,7 @@ import traitlets
 from ..findings.hints import hints as make_hints
 from ..review.render import claim_view, render_claim, render_progress
 from ..review.session import ORDERS, ReviewSession
-from ..storage.store import VERDICTS, VerdictStore
+from ..storage.store import VERDICTS, StoreError, VerdictStore
 
 KEYS = {"1": "supported", "2": "contradicted", "3": "unsourced", "s": "skip", "u": "undo", "j": "next",
         "k": "prev", "g": "group"}
@@ -57,6 +57,15 @@ export default { render };
 """
 
 
+def button_label(label: str, key: str) -> str:
+    """A button's text with its keyboard key shown as a key, not as a count: "Contradicted · key 2".
+
+    >>> button_label("Contradicted", "2")
+    'Contradicted · key 2'
+    """
+    return f"{label} · key {key}"
+
+
 class KeyListener(anywidget.AnyWidget):
     """Sends the keys pressed inside the review panel, with the claim id shown at that moment."""
 
@@ -85,14 +94,17 @@ class ReviewPanel(w.VBox):
         self.note = w.Text(placeholder="note (optional)", description="Note", layout=w.Layout(width="60%"))
         self.evidence = w.Text(placeholder="https://…", description="Evidence", layout=w.Layout(width="60%"))
         self.buttons = {
-            "supported": w.Button(description="Supported (1)", button_style="success", icon="check"),
-            "contradicted": w.Button(description="Contradicted (2)", button_style="danger", icon="times"),
-            "unsourced": w.Button(description="Unsourced (3)", button_style="warning", icon="question"),
-            "skip": w.Button(description="Skip (s)"),
+            "supported": w.Button(description=button_label("Supported", "1"), button_style="success", icon="check",
+                                  tooltip="Supported (key 1)"),
+            "contradicted": w.Button(description=button_label("Contradicted", "2"), button_style="danger",
+                                     icon="times", tooltip="Contradicted (key 2)"),
+            "unsourced": w.Button(description=button_label("Unsourced", "3"), button_style="warning", icon="question",
+                                  tooltip="Unsourced (key 3)"),
+            "skip": w.Button(description=button_label("Skip", "s"), tooltip="Skip (key s)"),
         }
-        self.undo_button = w.Button(description="Undo (u)", icon="undo")
-        self.prev_button = w.Button(description="◀ Prev (k)")
-        self.next_button = w.Button(description="Next (j) ▶")
+        self.undo_button = w.Button(description=button_label("Undo", "u"), icon="undo", tooltip="Undo (key u)")
+        self.prev_button = w.Button(description="◀ " + button_label("Prev", "k"), tooltip="Previous claim (key k)")
+        self.next_button = w.Button(description=button_label("Next", "j") + " ▶", tooltip="Next claim (key j)")
         self.whole_group = w.Checkbox(value=False, description="apply to the whole group (g)", indent=False)
         for v, b in self.buttons.items():
             b.on_click(lambda _b, v=v: self.decide(v))
@@ -139,13 +151,19 @@ class ReviewPanel(w.VBox):
     def decide(self, verdict: str, claim_id: str | None = None) -> None:
         """Record ``verdict`` for the current claim (or its whole group when the box is ticked)."""
         s = self.session
-        if self.whole_group.value and verdict != "skip":
-            if claim_id is not None and claim_id != s.current_id:
-                self._say("ignored: the key was for another claim")
-                return
-            out = s.apply_to_group(verdict, self.note.value, self.evidence.value)
-        else:
-            out = s.submit(verdict, self.note.value, self.evidence.value, claim_id=claim_id)
+        try:
+            if self.whole_group.value and verdict != "skip":
+                if claim_id is not None and claim_id != s.current_id:
+                    self._say("ignored: the key was for another claim")
+                    return
+                out = s.apply_to_group(verdict, self.note.value, self.evidence.value)
+            else:
+                out = s.submit(verdict, self.note.value, self.evidence.value, claim_id=claim_id)
+        except (StoreError, ValueError) as e:
+            # nothing was stored: the claim, the note and the evidence stay on screen to try again
+            self._say(f"NOT SAVED — {verdict} was not recorded: {e}. The note and evidence are kept; try again.",
+                      error=True)
+            return
         if out.ok:
             self.note.value = ""
             self.evidence.value = ""
@@ -154,7 +172,11 @@ class ReviewPanel(w.VBox):
             self._changed()
 
     def undo(self) -> None:
-        c = self.session.undo()
+        try:
+            c = self.session.undo()
+        except StoreError as e:
+            self._say(f"NOT UNDONE: {e}", error=True)
+            return
         self.refresh("undone" if c else "nothing to undo")
         if c:
             self._changed()
@@ -185,10 +207,11 @@ class ReviewPanel(w.VBox):
             self.whole_group.value = not self.whole_group.value
 
     # ------------------------------------------------------------------ drawing
-    def _say(self, message: str) -> None:
+    def _say(self, message: str, *, error: bool = False) -> None:
         import html
 
-        self.status.value = f'<span style="font-size:12px;color:#555">{html.escape(message)}</span>' if message else ""
+        style = "font-size:13px;color:#b00020;font-weight:bold" if error else "font-size:12px;color:#555"
+        self.status.value = f'<span class="fb-status" style="{style}">{html.escape(message)}</span>' if message else ""
 
     def refresh(self, message: str = "") -> None:
         s = self.session

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
-from ..storage.csvio import write_csv
+from ..storage.csvio import write_csv, write_text
 
 FEVER_LABELS = {"supported": "SUPPORTS", "contradicted": "REFUTES", "unsourced": "NOT ENOUGH INFO"}
 RATING_NAMES = {"supported": "Supported", "contradicted": "Contradicted", "unsourced": "Unsourced"}
@@ -63,17 +63,26 @@ def export_csv(corpus, store, path: str | os.PathLike, *, groups: pd.DataFrame |
 
 
 def _write_text(path: str | os.PathLike, text: str) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=str(path.parent))
+    return write_text(path, text)
+
+
+def is_web_url(value) -> bool:
+    """An http(s) address with a host: what a URL field of an export may hold.
+
+    >>> is_web_url("https://example.org/a"), is_web_url("javascript:alert(1)"), is_web_url("data:text/html,x")
+    (True, False, False)
+    >>> is_web_url(" http://x.org"), is_web_url("http://"), is_web_url("https://a.org/\\nb")
+    (False, False, False)
+    """
+    if not isinstance(value, str) or not value or value != value.strip():
+        return False
+    if any(ord(ch) < 33 or ch == "\x7f" for ch in value):
+        return False
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+        u = urlsplit(value)
+    except ValueError:
+        return False
+    return u.scheme.lower() in ("http", "https") and bool(u.hostname)
 
 
 def fever_records(corpus, store, *, settings: dict | None = None) -> list[dict]:
@@ -83,7 +92,8 @@ def fever_records(corpus, store, *, settings: dict | None = None) -> list[dict]:
     return [{
         "id": r.claim_id, "claim": r.text, "label": FEVER_LABELS[r.verdict], "unsourced": r.verdict == "unsourced",
         "evidence": [[r.evidence_url]] if r.evidence_url else [], "note": r.note, "reviewer": r.reviewer,
-        "decided_at": r.decided_at, "outlet": r.outlet, "article_id": r.article_id, "url": r.url,
+        "decided_at": r.decided_at, "outlet": r.outlet, "article_id": r.article_id,
+        "url": r.url if is_web_url(r.url) else "",
         "sourcing": r.sourcing, "factbench_version": r.factbench_version, "corpus_fingerprint": r.corpus_fingerprint,
     } for r in t.itertuples()]
 
@@ -117,7 +127,7 @@ def claim_reviews(corpus, store, *, groups: pd.DataFrame | None = None, settings
                     "text": str(row["text"])}
             if arts is not None and row["article_id"] in arts.index:
                 a = arts.loc[row["article_id"]]
-                if a["url"]:
+                if is_web_url(a["url"]):
                     work["url"] = str(a["url"])
                 if a["title"]:
                     work["headline"] = str(a["title"])
@@ -136,8 +146,8 @@ def claim_reviews(corpus, store, *, groups: pd.DataFrame | None = None, settings
         }
         if r.published:
             review["itemReviewed"]["datePublished"] = str(r.published)
-        if r.evidence_url:
-            review["url"] = r.evidence_url
+        if is_web_url(r.evidence_url):
+            review["url"] = r.evidence_url  # an evidence note that is not an address stays out of the url field
         if r.note:
             review["reviewBody"] = r.note
         out.append(review)
@@ -166,11 +176,13 @@ def validate_claim_review(obj: dict) -> None:
     need(isinstance(item.get("appearance"), list) and item["appearance"], "itemReviewed needs at least one appearance")
     for a in item["appearance"]:
         need(a.get("@type") == "CreativeWork", "each appearance must be a CreativeWork")
+        if "url" in a:
+            need(is_web_url(a["url"]), f"appearance url must be an http(s) address, not {str(a['url'])[:40]!r}")
     need((obj.get("author") or {}).get("name"), "author needs a name")
     date = obj.get("datePublished", "")
     need(isinstance(date, str) and len(date) == 10 and date[4] == "-" and date[7] == "-", "datePublished must be YYYY-MM-DD")
     if "url" in obj:
-        need(str(obj["url"]).startswith(("http://", "https://")), "url must be an http(s) address")
+        need(is_web_url(obj["url"]), f"url must be an http(s) address, not {str(obj['url'])[:40]!r}")
 
 
 def export_claimreview(corpus, store, path: str | os.PathLike, *, groups: pd.DataFrame | None = None,
@@ -178,7 +190,5 @@ def export_claimreview(corpus, store, path: str | os.PathLike, *, groups: pd.Dat
     """Write ClaimReview JSON-LD (a JSON list), every object validated first."""
     reviews = claim_reviews(corpus, store, groups=groups, settings=settings)
     for r in reviews:
-        if "url" in r and not str(r["url"]).startswith(("http://", "https://")):
-            del r["url"]  # an evidence note that is not an address stays out of the url field
         validate_claim_review(r)
     return _write_text(path, json.dumps(reviews, ensure_ascii=False, indent=2) + "\n")
