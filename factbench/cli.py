@@ -150,7 +150,9 @@ def cmd_export(args) -> int:
     from .storage.export import claim_reviews, fever_records, validate_claim_review, verdict_table
     from .storage.store import StoreError, VerdictStore
 
-    if not Path(args.store).exists():
+    from .storage.postgres import is_postgres_url
+
+    if not is_postgres_url(args.store) and not Path(args.store).exists():
         raise InputError(f"{args.store}: no such verdict store")
     fmt = args.format
     out = args.output or {"csv": "verdicts.csv", "jsonl": "verdicts.jsonl", "claimreview": "claimreview.jsonld"}[fmt]
@@ -293,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export reviewers' verdicts from a verdict store",
                        description="Export the current verdicts of a verdict store (e.g. reviews.db) as CSV, "
                                    "FEVER-style JSON Lines or schema.org ClaimReview JSON-LD.")
-    p.add_argument("store", help="the verdict store file, e.g. reviews.db")
+    p.add_argument("store", help="the verdict store: a file such as reviews.db, or a postgresql:// URL")
     p.add_argument("-o", "--output", help="file to write (default: verdicts.csv / verdicts.jsonl / claimreview.jsonld)")
     p.add_argument("--format", choices=["csv", "jsonl", "claimreview"], default="csv")
     p.add_argument("--corpus", help="the articles the verdicts are about (folder, file or table), for claim texts, outlets and groups")

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import psycopg
@@ -293,3 +294,16 @@ def test_a_commit_whose_answer_was_lost_is_not_doubled_when_tried_again(pg_url, 
     assert store.record("c2", "unsourced", reviewer="ana", note="n") == first  # found, not doubled
     assert store.record("c2", "unsourced", reviewer="ana", note="n") > first  # a new decision is a new row
     assert len(store.to_frame()) == 5
+
+
+def test_export_reads_a_postgres_store(pg_url, corpus, tmp_path):
+    from factbench.cli import main
+
+    claim = corpus.claims["claim_id"].iloc[0]
+    fb.VerdictStore(pg_url).record(claim, "supported", reviewer="ana", note="seen in the release")
+    out = tmp_path / "verdicts.csv"
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    assert main(["export", pg_url, "--corpus", str(sample), "-o", str(out)]) == 0
+    table = pd.read_csv(out, comment="#")
+    row = table[table["claim_id"] == claim]
+    assert row["verdict"].tolist() == ["supported"] and row["reviewer"].tolist() == ["ana"]
