@@ -158,6 +158,15 @@ def _children(tokens: Sequence[Token]) -> list[list[int]]:
     return kids
 
 
+def _subtree(kids: list[list[int]], h: int) -> list[int]:
+    out, stack = [], [h]
+    while stack:
+        i = stack.pop()
+        out.append(i)
+        stack.extend(kids[i])
+    return out
+
+
 def _depth(tokens: Sequence[Token], i: int) -> int:
     d = 0
     while tokens[i][3] != i and d < 50:
@@ -220,8 +229,18 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
     if ent and ent[1] == "NORP":
         # "Republicans said", "some leading Democrats said": an unnamed group
         return Source(_clean_name(_phrase(text, tokens, kids, h)), head, "anonymous")
+    if ent and ent[1] == "GPE" and head.isupper() and tokens[h][0] < 3:
+        # a dateline ("WASHINGTON — President Obama said"): the source is in apposition
+        app = next((k for k in kids[h] if tokens[k][2] in ("appos", "conj")), None)
+        if app is not None:
+            return _classify(text, tokens, kids, app, entities)
     if ent:
-        return Source(_clean_name(ent[0]), head, "named")
+        names = [_clean_name(ent[0])]
+        for k in kids[h]:  # "Mr. Udall and Mr. Wyden said"
+            e2 = _entity_at(entities, tokens[k][0], tokens[k][1]) if tokens[k][2] == "conj" else None
+            if e2 and e2[1] == ent[1]:
+                names.append(_clean_name(e2[0]))
+        return Source(" and ".join(names), head, "named")
     if low in PRONOUN_PERSON or low in PRONOUN_OTHER:
         return Source(head, head, "pronoun")
     dets = [_word(text, tokens[k]).lower() for k in kids[h] if tokens[k][2] in ("det", "nummod", "amod") and k < h]
@@ -238,7 +257,13 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
                 if e and e[1] in ("PERSON",) and tokens[k][2] == "appos":
                     return Source(_clean_name(e[0]), head, "named")
                 if e and e[1] in ("ORG", "GPE") and tokens[k][2] == "prep" and low.startswith("spokes"):
-                    return Source(_clean_name(e[0]), head, "named")
+                    return Source(f"{_clean_name(e[0])} {head}", head, "named")
+    # "The lawyer for Mrs. Clinton, David Kendall, said": a name set off by a comma after the head
+    sub_end = max(tokens[j][1] for j in _subtree(kids, h))
+    for e in entities:
+        if len(e) >= 4 and e[1] == "PERSON" and tokens[h][1] < e[2] < sub_end and \
+                text[tokens[h][1]:e[2]].rstrip().endswith(",") and not head[:1].isupper():
+            return Source(_clean_name(e[0]), head, "named")
     lowered = [w.lower() for w in phrase.split()]
     if low in ANONYMOUS_HEADS or _ANON.search(text):
         named_in_phrase = next((e for e in entities if len(e) >= 4 and e[1] == "PERSON"

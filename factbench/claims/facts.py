@@ -82,7 +82,7 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
     prev_open = False  # the previous sentence ended inside a quotation
     parsed = deps is not None and any(d is not None for d in deps)
     deps = list(deps) if deps is not None else [None] * len(spans)
-    speakers: list[tuple[int, str]] = []  # (sentence number, person) of named person sources
+    salient: list[tuple[str, list[str]]] = []  # per sentence: its person speaker, the persons it names
     for (s, e), toks in zip(spans, deps):
         stext = text[s:e]
         sent_ents = [(text[a:b], lab, a - s, b - s) for a, b, lab in ents if s <= a and b <= e]
@@ -100,14 +100,14 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
             speaker, sourcing = prev.speaker, prev.sourcing
         elif low in ("he", "she", "him", "her"):
             # the person who spoke last (within three sentences), else the last person named
-            recent = [p for n, p in speakers if n >= len(out) - 3]
-            cand = recent[-1] if recent else (people[-1] if people else "")
+            # the nearest earlier sentence that names a person: its speaker, else its first person
+            cand = next((sp or ps[0] for sp, ps in reversed(salient[-5:]) if sp or ps), "")
             speaker = _full_name(cand, people) if cand else speaker
         elif sourcing == "named" and _ROLE.match(speaker):
             # "the president said": the person last named with that title
             title = _ROLE.match(speaker).group(1).lower()
             titled = [et for a, b, lab in ents if lab == "PERSON" and b <= s
-                      and title in text[max(0, a - 40):a].lower() for et in (text[a:b],)]
+                      and re.search(rf"\\b{title}\\b", text[max(0, a - 40):a].lower()) for et in (text[a:b],)]
             if titled:
                 speaker = _full_name(titled[-1], people)
         elif low == "it" and orgs:
@@ -123,8 +123,9 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
                 people.append(_full_name(et, people) if " " not in et else et)
             elif lab == "ORG":
                 orgs.append(et)
-        if sourcing == "named" and speaker in people:
-            speakers.append((len(out), speaker))
+        sent_people = [_full_name(et, people) for et, lab, a, b in sent_ents
+                       if lab == "PERSON" and not (a < len(mask) and mask[a])]
+        salient.append((speaker if sourcing == "named" and speaker in people + sent_people else "", sent_people))
         prev = Attribution(speaker, sourcing, att.quote or ("“" in stext or '"' in stext) and stext, att.hedged)
         prev_open = _ends_inside_quote(stext, mask)
         dates = find_dates(stext, year=year)
