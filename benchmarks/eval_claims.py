@@ -79,6 +79,38 @@ def speaker_ok(gold: str, predicted: str) -> bool:
     return bool(sp) and gold.split()[-1].lower().strip(".,") in sp
 
 
+def g_items(g: dict):
+    return [(s["id"], s) for s in g["sentences"]]
+
+
+def _f1(rows, t: float) -> tuple[int, int, int]:
+    tp = sum(1 for _, sc, v in rows if sc >= t and v)
+    fp = sum(1 for _, sc, v in rows if sc >= t and not v)
+    fn = sum(1 for _, sc, v in rows if sc < t and v)
+    return tp, fp, fn
+
+
+def threshold_cv(scored) -> dict:
+    """Claims F1 against verifiable sentences when the threshold is chosen on the other 19 events
+    (leave one event out), pooled over the held-out events; and the thresholds chosen."""
+    grid = [round(x, 2) for x in np.arange(0.05, 0.8, 0.01)]
+    events = sorted({e for e, *_ in scored})
+    tp = fp = fn = 0
+    chosen = []
+    for ev in events:
+        train = [r for r in scored if r[0] != ev]
+        def f1(t):
+            a, b, c = _f1(train, t)
+            return 2 * a / (2 * a + b + c) if a else 0.0
+        t = max(grid, key=f1)
+        chosen.append(t)
+        a, b, c = _f1([r for r in scored if r[0] == ev], t)
+        tp, fp, fn = tp + a, fp + b, fn + c
+    p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    return {"f1": 2 * p * r / (p + r) if p + r else 0.0, "precision": p, "recall": r,
+            "thresholds": (min(chosen), float(np.median(chosen)), max(chosen))}
+
+
 def basil(devdata: Path, *, verbose: bool = False, threshold: float | None = None) -> dict:
     import factbench as fb
 
@@ -86,6 +118,7 @@ def basil(devdata: Path, *, verbose: bool = False, threshold: float | None = Non
     tot = dict(claims=0, claims_verif=0, gold_verif=0, verif_hit=0, src_n=0, src_ok=0, spk_n=0, spk_ok=0,
                sentences=0, across_paragraphs=0, events=0)
     errors = []
+    scored: list[tuple[str, float, bool]] = []  # (event, best score of its sentences, verifiable)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         for name in sorted(os.listdir(events)):
@@ -101,6 +134,14 @@ def basil(devdata: Path, *, verbose: bool = False, threshold: float | None = Non
             tot["sentences"] += len(corpus.sentences)
             tot["across_paragraphs"] += sum("\n\n" in texts[a][s:e] for a, s, e in
                                             zip(corpus.sentences.article_id, corpus.sentences.start, corpus.sentences.end))
+            s2g = to_gold_ids(corpus, spans, corpus.sentences)
+            best: dict[str, float] = {}
+            for sid, sc in zip(corpus.sentences.sentence_id, corpus.sentences.checkworthiness):
+                gid = s2g.get(sid)
+                if gid:
+                    best[gid] = max(best.get(gid, 0.0), float(sc))
+            for gid, s_ in g_items(g):
+                scored.append((name, best.get(gid, -1.0), bool(s_.get("verifiable"))))
             c2g = to_gold_ids(corpus, spans, corpus.claims)
             gsent = {s["id"]: s for s in g["sentences"]}
             cl = {c2g[c] for c in corpus.claims.claim_id if c2g.get(c)}
@@ -131,6 +172,7 @@ def basil(devdata: Path, *, verbose: bool = False, threshold: float | None = Non
            "sourcing_accuracy": d("src_ok", "src_n"), "speaker_accuracy": d("spk_ok", "spk_n"),
            "sentences": tot["sentences"], "sentences_across_paragraph_break": tot["across_paragraphs"],
            "seconds": round(time.perf_counter() - t0, 1)}
+    res["threshold_leave_one_event_out"] = threshold_cv(scored)
     if verbose:
         for e in errors:
             print("  ", *e, sep=" | ")
@@ -156,6 +198,8 @@ def main() -> None:
     if not args.skip_basil:
         print("BASIL dev, 20 events (score.py's definitions):")
         for k, v in basil(devdata, verbose=args.verbose, threshold=args.threshold).items():
+            if isinstance(v, dict):
+                v = ", ".join(f"{a} {b:.3f}" if isinstance(b, float) else f"{a} {b}" for a, b in v.items())
             print(f"  {k:34s} {v:.3f}" if isinstance(v, float) else f"  {k:34s} {v}")
     if not args.skip_clef:
         print("CLEF 2019 training debates, MAP by held-out debate (grouped CV):")

@@ -39,6 +39,9 @@ _ANON = re.compile(
     r"(?!\s+(?:for|of)\s+[A-Z])|\bsources\s+(said|say|told|close|familiar)|people\s+familiar\s+with",
     re.I,
 )
+# markers that a source is kept unnamed, whatever the parse says
+_UNNAMED = re.compile(r"declined\s+to\s+be\s+(named|identified)|\bunnamed\b|\bunidentified\b|\banonymous(ly)?\b|"
+                      r"\banonymity\b|not\s+authori[sz]ed\s+to\s+(speak|comment|discuss)|familiar\s+with\s+the", re.I)
 _HEDGE = re.compile(
     r"\b(reportedly|allegedly|purportedly|supposedly|apparently|rumou?red|unconfirmed|suggested|suggests|"
     r"is\s+(believed|thought|said)\s+to|are\s+(believed|thought|said)\s+to|"
@@ -265,6 +268,10 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
                 text[tokens[h][1]:e[2]].rstrip().endswith(",") and not head[:1].isupper():
             return Source(_clean_name(e[0]), head, "named")
     lowered = [w.lower() for w in phrase.split()]
+    if low.startswith("spokes") and (lowered[0] == "the" or any(
+            e[1] in ("ORG", "GPE", "PERSON") and len(e) >= 4 and tokens[h][0] - len(phrase) <= e[2] < tokens[h][0]
+            for e in entities)):
+        return Source(_clean_name(phrase), head, "named")  # "a Microsoft spokesperson", "the spokesman"
     if low in ANONYMOUS_HEADS or _ANON.search(text):
         named_in_phrase = next((e for e in entities if len(e) >= 4 and e[1] == "PERSON"
                                 and tokens[h][0] - 40 <= e[2] and e[3] <= tokens[h][1]), None)
@@ -274,15 +281,26 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
             return Source(_clean_name(phrase), head, "anonymous")
     if low in IDENTIFIABLE_HEADS or head[:1].isupper():
         return Source(_clean_name(phrase), head, "named")
-    return Source(_clean_name(phrase), head, "anonymous" if low.endswith("s") else "none")
+    if "the" in dets or any(tokens[k][2] == "poss" for k in kids[h]):
+        return Source(_clean_name(phrase), head, "named")  # "the attorney general", "his lawyer"
+    return Source(_clean_name(phrase), head, "anonymous" if low.endswith("s") or dets else "none")
 
 
 def _subject(tokens: Sequence[Token], kids: list[list[int]], v: int, text: str) -> int | None:
     """The subject of verb ``v``: its own, or for "…, adding" / "saying" the verb it hangs on."""
     for _ in range(3):
+        # "was denounced by the Log Cabin Republicans": the agent speaks
+        agent = [j for k in kids[v] if tokens[k][2] == "agent" for j in kids[k] if tokens[j][2] == "pobj"]
+        if agent:
+            return agent[0]
         subj = [k for k in kids[v] if tokens[k][2] in ("nsubj", "nsubjpass", "csubj")]
         if subj:
             return subj[0]
+        # "Mr. Schiff, clearly prepared for the ambush, argued": the subject hangs on a clause before the verb
+        left = [j for k in kids[v] if k < v and tokens[k][2] in ("advcl", "prep") for j in kids[k]
+                if tokens[j][2] == "nsubj" and j < k]
+        if left:
+            return left[0]
         # postposed speaker parsed as an object: '"…," said a senior official'
         after = [k for k in kids[v] if k > v and tokens[k][2] in ("dobj", "attr", "npadvmod", "dative")]
         if after and v > 0 and _word(text, tokens[v - 1]) in (",", "”", '"', "’"):
@@ -355,8 +373,7 @@ def attribution(text: str, entities: Sequence[tuple] = (), tokens: Sequence[Toke
             return Attribution("", "none", quote, hedged)
         if src.sourcing == "pronoun":
             return Attribution(src.speaker, "named", quote, hedged)
-        if src.sourcing != "none" and _ANON.search(text) and not re.search(
-                r"\b(?:a|an|the)\s+(?:\w+\s+){0,2}spokes\w+\s+for\b", text, re.I):
+        if src.sourcing != "none" and _UNNAMED.search(text):
             return Attribution(src.speaker if src.sourcing == "anonymous" else "", "anonymous", quote, hedged)
         return Attribution(src.speaker if src.sourcing != "none" else "", src.sourcing, quote, hedged)
     speaker = _speaker(text, entities)

@@ -17,7 +17,7 @@ from ..ingest.text import text_key
 import re
 
 from .attribution import _HEDGE, Attribution, attribution, quoted_mask
-from .checkworthiness import FEATURES_VERSION, feature_matrix, score_matrix
+from .checkworthiness import FEATURES_VERSION, feature_matrix, score_texts
 from .lexicon import NEEDS_PARSE
 from .values import find_dates, find_durations, find_numbers
 
@@ -41,7 +41,8 @@ def analyse(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[tuple[in
     if not spans:
         return [], []
     labels = [[lab for s2, e2, lab in ents if s <= s2 and e2 <= e] for s, e in spans]
-    scores = score_matrix(feature_matrix([text[s:e] for s, e in spans], labels)).round(6).tolist()
+    texts = [text[s:e] for s, e in spans]
+    scores = score_texts(texts, feature_matrix(texts, labels)).round(6).tolist()
     return scores, sentence_facts(text, spans, ents, year, deps)
 
 

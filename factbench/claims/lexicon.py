@@ -73,6 +73,11 @@ STRONG_SPEECH = _forms(
     "encourage/encourages/encouraged", "repeat/repeats/repeated", "question/questions/questioned",
     "caution/cautions/cautioned", "vow/vowing", "pledging", "lament/laments/lamented", "rebuke/rebuked",
     "threaten/threatens/threatened", "demand/demands/demanded", "propose/proposes/proposed",
+    "reject/rejects/rejected", "dismiss/dismisses/dismissed", "defend/defends/defended", "attack/attacks/attacked",
+    "slam/slams/slammed", "lambaste/lambasted/lambasting", "denounce/denounces/denounced", "portray/portrayed",
+    "characterize/characterized/characterise/characterised", "downplay/downplayed", "project/projects/projected",
+    "request/requested", "fume/fumed/fuming", "tout/touts/touted", "mock/mocked", "apologize/apologized",
+    "object/objected", "rail/railed/railing", "accuses",
 )
 #: verbs that attribute only with a clause or a quotation ("X believes that …", "what he called …")
 WEAK_SPEECH = _forms("believe/believes/believed", "think/thinks/thought", "expect/expects", "call/calls/called",
