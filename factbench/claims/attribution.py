@@ -281,9 +281,7 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
             return Source(_clean_name(phrase), head, "anonymous")
     if low in IDENTIFIABLE_HEADS or head[:1].isupper():
         return Source(_clean_name(phrase), head, "named")
-    if "the" in dets or any(tokens[k][2] == "poss" for k in kids[h]):
-        return Source(_clean_name(phrase), head, "named")  # "the attorney general", "his lawyer"
-    return Source(_clean_name(phrase), head, "anonymous" if low.endswith("s") or dets else "none")
+    return Source(_clean_name(phrase), head, "none")  # "The intensity of their attacks showed"
 
 
 def _subject(tokens: Sequence[Token], kids: list[list[int]], v: int, text: str) -> int | None:
@@ -353,6 +351,8 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
             return Source("", "it", "anonymous")
         if tokens[subj][2] == "csubj" or _word(text, tokens[subj]).lower() in ("that", "which", "who", "what"):
             continue
+        if tokens[subj][2] == "nsubjpass" and tokens[subj][3] == v:
+            continue  # "Kerry was confirmed as secretary of state", "Barr was asked": no one speaks
         return _classify(text, tokens, kids, subj, entities)
     return None
 

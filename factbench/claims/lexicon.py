@@ -107,7 +107,7 @@ NO_SPEAKER = frozenset({"neither", "no", "none", "nobody", "nothing", "either", 
                         "that", "these", "those", "there", "which", "what", "who", "whom"})
 #: documents and bodies that make a source identifiable ("the report", "the letter", "the president")
 IDENTIFIABLE_HEADS = _forms(
-    "president", "governor", "senator", "congressman", "congresswoman", "mayor", "speaker", "secretary", "minister",
+    "president", "general", "attorney-general", "governor", "senator", "congressman", "congresswoman", "mayor", "speaker", "secretary", "minister",
     "chairman", "chairwoman", "chair", "leader", "prosecutor/prosecutors", "judge", "court", "police", "government",
     "administration", "ministry", "department", "agency", "office", "campaign", "committee", "commission",
     "company", "firm", "council", "embassy", "military", "army", "report", "letter", "statement", "poll", "survey",
