@@ -49,15 +49,16 @@ def analyse(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[tuple[in
 analyse.needs_parse = needs_parse  # the parse loop runs the dependency parser on these sentences
 
 
-_ROLE = re.compile(r"^(?:the\s+)?(president|governor|senator|secretary|speaker|mayor|chairman|leader|minister|"
-                   r"congressman|congresswoman|judge)$", re.I)
+_ROLE = re.compile(r"^(?:the\s+)?(?:[\w.’'-]+\s+){0,3}?(president|governor|senator|secretary|speaker|mayor|chairman|"
+                   r"chairwoman|leader|minister|congressman|congresswoman|judge|general|prosecutor|attorney|"
+                   r"lawmaker|candidate|nominee|spokesman|spokeswoman|chief|director|senator)$", re.I)
 
 
 def _full_name(name: str, people: list[str]) -> str:
     """A surname ("Goelman", "Mr. Obama") as the fullest earlier mention of that person."""
     last = name.split()[-1] if name else ""
     for p in reversed(people):
-        if p != name and p.split()[-1] == last and len(p) > len(name):
+        if p != name and last in p.split()[1:] and len(p) > len(name):
             return p
     return name
 
@@ -108,7 +109,7 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
             # "the president said": the person last named with that title
             title = _ROLE.match(speaker).group(1).lower()
             titled = [et for a, b, lab in ents if lab == "PERSON" and b <= s
-                      and re.search(rf"\\b{title}\\b", text[max(0, a - 40):a].lower()) for et in (text[a:b],)]
+                      and re.search(rf"\b{title}\b", text[max(0, a - 40):b + 40].lower()) for et in (text[a:b],)]
             if titled:
                 speaker = _full_name(titled[-1], people)
         elif low == "it" and orgs:
@@ -132,6 +133,7 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
         dates = find_dates(stext, year=year)
         durs = find_durations(stext, year=year)
         nums = find_numbers(stext, skip=[(d.start, d.end) for d in dates] + [(d.start, d.end) for d in durs])
+        speaker = speaker.replace("’", "'")  # a clean name: "O'Rourke" whatever the apostrophe
         out.append([[q.value for q in nums], [d.iso for d in dates], speaker, sourcing, att.quote, att.hedged,
                     text_key(stext)])
     return out
