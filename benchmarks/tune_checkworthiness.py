@@ -77,7 +77,7 @@ def grouped_cv(folder: Path, cache: Path | None = None) -> dict:
         y = ys[i]
         vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
         wtr, wte = vec.fit_transform(ttr), vec.transform(debates[i][1])
-        s = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(wtr, ytr).decision_function(wte)
+        s = LogisticRegression(C=1.0, class_weight="balanced", solver="liblinear", max_iter=2000).fit(wtr, ytr).decision_function(wte)
         res["word TF-IDF LR (baseline)"].append((average_precision(y, s), r_precision(y, s)))
         xtr = np.vstack([xs[j] for j in tr])
         m = LogisticRegression(C=0.3, class_weight="balanced", max_iter=2000).fit(xtr, ytr)

@@ -75,7 +75,7 @@ def fit_model(texts: Sequence[str], x: np.ndarray, y: np.ndarray, c: float = 1.0
     vec = TfidfVectorizer(min_df=2, **_TFIDF)
     w = vec.fit_transform(texts)
     mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
-    lr = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
+    lr = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=3000)
     lr.fit(sparse.hstack([w, sparse.csr_matrix((x - mu) / sd)]).tocsr(), y)
     coef, nv = lr.coef_[0], w.shape[1]
     model = {"bias": round(float(lr.intercept_[0]), 5),

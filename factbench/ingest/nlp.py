@@ -60,7 +60,7 @@ def get_nlp(name: str | None = None):
 
 def has_parser(nlp) -> bool:
     """Whether ``nlp`` holds a dependency parser (enabled or kept for :func:`dependency_parse`)."""
-    return "parser" in nlp.component_names
+    return "parser" in getattr(nlp, "component_names", getattr(nlp, "pipe_names", ()))
 
 
 def dependency_parse(nlp, texts, batch_size: int = 256):
