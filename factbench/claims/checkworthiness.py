@@ -26,8 +26,9 @@ import numpy as np
 
 from .lexicon import LEXICAL_FEATURES
 
-FEATURES_VERSION = "cw4"
 MODEL_PATH = __import__("pathlib").Path(__file__).with_name("checkworthiness_model.json")
+#: names the features and the shipped weights (a refitted model file re-parses cached texts)
+FEATURES_VERSION = "cw4-" + __import__("hashlib").sha1(MODEL_PATH.read_bytes()).hexdigest()[:10]
 
 
 _ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP", "DATE", "CARDINAL", "MONEY", "PERCENT", "QUANTITY",
@@ -94,15 +95,32 @@ def model_logits(parts, texts: Sequence[str], x: np.ndarray) -> np.ndarray:
     return lr.decision_function(sparse.hstack([vec.transform(texts), sparse.csr_matrix((x - mu) / sd)]).tocsr())
 
 
+_TOKEN = __import__("re").compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
+
+
+def _tfidf_row(text: str, vocab: dict[str, int], idf: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """The sentence's TF-IDF row as scikit-learn's TfidfVectorizer(ngram_range=(1, 2),
+    sublinear_tf=True) computes it with the shipped vocabulary: (column indices, l2-normalised values).
+    Done here so that scoring needs no scikit-learn import."""
+    toks = _TOKEN.findall(text.lower())
+    counts: dict[int, int] = {}
+    for g in toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]:
+        j = vocab.get(g)
+        if j is not None:
+            counts[j] = counts.get(j, 0) + 1
+    cols = list(counts)
+    vals = np.array([(1.0 + math.log(counts[j])) * idf[j] for j in cols])
+    norm = float(np.sqrt((vals ** 2).sum())) if cols else 0.0
+    return cols, (vals / norm if norm else vals)
+
+
 class _Model:
     """The shipped model, loaded once."""
 
     def __init__(self, d: dict):
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         terms = list(d["terms"])
-        self.vec = TfidfVectorizer(vocabulary={t: i for i, t in enumerate(terms)}, **_TFIDF)
-        self.vec.idf_ = np.array([d["terms"][t][0] for t in terms])
+        self.vocab = {t: i for i, t in enumerate(terms)}
+        self.idf = np.array([d["terms"][t][0] for t in terms])
         self.word_w = np.array([d["terms"][t][1] for t in terms])
         self.terms = terms
         f = d["features"]
@@ -110,17 +128,18 @@ class _Model:
         self.sd = np.array([f[k][1] for k in FEATURE_NAMES])
         self.feat_w = np.array([f[k][2] for k in FEATURE_NAMES])
         self.bias = d["bias"]
-
         n = d["news"]
         self.news_w = np.array([n["features"][k] for k in FEATURE_NAMES])
-        self.news_mu, self.news_sd = self.mu, self.sd
         self.news_debate = n["debate"]  # [mean, sd, weight] of the debate logit
         self.news_bias = n["bias"]
 
+    def words(self, text: str) -> tuple[list[int], np.ndarray]:
+        return _tfidf_row(text, self.vocab, self.idf)
+
     def logits(self, texts: Sequence[str], x: np.ndarray) -> np.ndarray:
         """The debate model's logits (ranking CLEF debate sentences)."""
-        words = self.vec.transform(texts) @ self.word_w if len(texts) else np.zeros(0)
-        return np.asarray(words).ravel() + ((x - self.mu) / self.sd) @ self.feat_w + self.bias
+        words = np.array([float(v @ self.word_w[c]) if c else 0.0 for c, v in map(self.words, texts)])
+        return words + ((x - self.mu) / self.sd) @ self.feat_w + self.bias
 
     def news_logits(self, texts: Sequence[str], x: np.ndarray) -> np.ndarray:
         """The news layer's logits: the named features and the debate logit, refitted on news."""
@@ -198,6 +217,6 @@ def explain(text: str, entity_labels: Sequence[str] | None = None, *, nlp=None) 
     z = (x - m.mu) / m.sd
     k = m.news_debate[2] / m.news_debate[1]  # a debate-logit unit in the news logit
     contrib = [(f, round(float(a * v + k * b * v), 4)) for f, v, a, b in zip(FEATURE_NAMES, z, m.news_w, m.feat_w)]
-    row = m.vec.transform([text])
-    contrib += [(f"word: {m.terms[j]}", round(float(k * v * m.word_w[j]), 4)) for j, v in zip(row.indices, row.data)]
+    cols, vals = m.words(text)
+    contrib += [(f"word: {m.terms[j]}", round(float(k * v * m.word_w[j]), 4)) for j, v in zip(cols, vals)]
     return sorted((kv for kv in contrib if kv[1] != 0), key=lambda kv: -abs(kv[1]))
