@@ -82,7 +82,7 @@ def test_sourcing_labels(corpus):
     r = claim(corpus, "Zelensky posted on Telegram")
     assert r["sourcing"] == "named" and r["speaker"] == "Volodymyr Zelensky"  # the fullest mention of the name
     r = claim(corpus, "Peskov stated")
-    assert r["speaker"] == "Peskov" and r["quote"].startswith("Russia and Ukraine are continuing")
+    assert r["speaker"] == "Dmitry Peskov" and r["quote"].startswith("Russia and Ukraine are continuing")
     assert claim(corpus, "as confirmed by the Russian Ministry of Defense")["sourcing"] == "named"
 
 

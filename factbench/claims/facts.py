@@ -26,13 +26,38 @@ FACTS_VERSION = "f3"
 ANALYSIS_VERSION = f"{FEATURES_VERSION}\x1f{FACTS_VERSION}"
 
 
+# the plainest attribution, decided without a parse: a capitalised name opening the sentence, then a
+# speech verb, no quotation marks and no second speech verb ("The Red Cross said on Friday that …")
+_PLAIN = re.compile(r"^(?:The\s+)?(?:[A-Z][\w.’'-]*\s+){0,4}[A-Z][\w.’'-]*\s+(?:has\s+|have\s+|had\s+)?"
+                    r"(?:said|says|told|announced|confirmed|reported|stated|denied|wrote|tweeted|posted)\b")
+
+
+def _plain(sentence: str) -> bool:
+    m = _PLAIN.match(sentence)
+    return bool(m) and not NEEDS_PARSE.search(sentence, m.end())
+
+
+def _plain_attribution(sentence: str, sent_ents: list) -> Attribution:
+    """Attribution of a sentence of the plainest shape: the name the entity recogniser found in the
+    opening words, else those words."""
+    att = attribution(sentence, sent_ents)
+    end = _PLAIN.match(sentence).end()
+    names = [e for e in sent_ents if e[3] <= end and e[1] in ("PERSON", "ORG", "GPE", "NORP", "FAC")]
+    if names and att.sourcing == "named":
+        return Attribution(re.sub(r"^the\s+", "", names[-1][0], flags=re.I), "named", att.quote, att.hedged)
+    return att
+
+
 def needs_parse(sentence: str) -> bool:
-    """Whether attribution needs the sentence's dependency parse: it has a quote or a speech verb.
+    """Whether attribution needs the sentence's dependency parse: it has a quote or a speech verb,
+    and is not of the plainest shape (a name, then "said", and nothing else to attribute).
 
     >>> needs_parse("Prices rose 3 percent."), needs_parse("Prices rose, Obama said.")
     (False, True)
+    >>> needs_parse("The Red Cross said on Friday that 84 prisoners were exchanged.")
+    False
     """
-    return bool(NEEDS_PARSE.search(sentence))
+    return bool(NEEDS_PARSE.search(sentence)) and not _plain(sentence)
 
 
 def analyse(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[tuple[int, int, str]],
@@ -89,8 +114,10 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
         stext = text[s:e]
         sent_ents = [(text[a:b], lab, a - s, b - s) for a, b, lab in ents if s <= a and b <= e]
         if toks is None and parsed and not needs_parse(stext):
-            # the parser ran on the sentences that needed it: this one has no quote and no speech verb
-            att = Attribution("", "none", "", bool(_HEDGE.search(stext)))
+            # the parser ran on the sentences that needed it: this one has no quote and no speech
+            # verb, or is of the plainest shape, which word patterns decide
+            att = (_plain_attribution(stext, sent_ents) if _plain(stext)
+                   else Attribution("", "none", "", bool(_HEDGE.search(stext))))
         else:
             att = attribution(stext, sent_ents, toks)
         speaker, sourcing = att.speaker, att.sourcing

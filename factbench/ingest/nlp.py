@@ -95,7 +95,7 @@ def default_pipeline_id() -> str:
             meta_path = Path(list(spec.submodule_search_locations)[0]) / "meta.json"
             if meta_path.exists():
                 meta = json.loads(meta_path.read_text(encoding="utf-8"))
-                return f"spacy{spacy_version}/{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}/sentencizer+ner+parser"
+                return f"spacy{spacy_version}/{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}/sentencizer+ner"
     return f"spacy{spacy_version}/en_pipeline-0.0.0/sentencizer"
 
 
@@ -104,5 +104,5 @@ def pipeline_version(nlp) -> str:
     import spacy
 
     meta = nlp.meta
-    names = list(nlp.pipe_names) + (["parser"] if has_parser(nlp) and "parser" not in nlp.pipe_names else [])
-    return f"spacy{spacy.__version__}/{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}/{'+'.join(names)}"
+    # the on-demand parser is not named here: what it changes is in the analysis version
+    return f"spacy{spacy.__version__}/{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}/{'+'.join(nlp.pipe_names)}"
