@@ -26,9 +26,12 @@ FACTS_VERSION = "f3"
 ANALYSIS_VERSION = f"{FEATURES_VERSION}\x1f{FACTS_VERSION}"
 
 
-# the plainest attribution, decided without a parse: a capitalised name opening the sentence, then a
-# speech verb, no quotation marks and no second speech verb ("The Red Cross said on Friday that …")
-_PLAIN = re.compile(r"^(?:The\s+)?(?:[A-Z][\w.’'-]*\s+){0,4}[A-Z][\w.’'-]*\s+(?:has\s+|have\s+|had\s+)?"
+# the plainest attribution, decided without a parse: a short subject opening the sentence (no comma,
+# no relative clause), then a speech verb, no quotation marks and no second speech verb
+# ("The Red Cross said on Friday that …", "A source within the group told reporters …")
+_PLAIN = re.compile(r"^(?!(?:In|On|At|After|Before|During|While|When|If|As|But|And|Since|Although|Though|For|"
+                    r"From|With|Without|By|To|Of|Over|Under|According|Asked|Speaking)\b)"
+                    r"(?:(?!(?i:who|which|that|whose|not|never|it|there|this|these|those)\b)[\w.’'-]+\s+){1,7}(?:has\s+|have\s+|had\s+)?"
                     r"(?:said|says|told|announced|confirmed|reported|stated|denied|wrote|tweeted|posted)\b")
 
 
