@@ -1,5 +1,17 @@
 """What a claim says and who says so: quotes, speaker, sourcing (named / anonymous / none), hedging.
 
+With a dependency parse (``tokens``), the source is the subject of a speech or cognition verb outside
+the quotation marks ("…, President Obama said", "said a senior administration official", "according
+to the report"), written as a clean name (the named entity it belongs to); an unnamed source ("one
+adviser", "officials", "people familiar with …") is anonymous; a subject like "Neither party" is no
+source. Without a parse a word-pattern fallback does the same, less well.
+
+>>> toks = [(0, 3, "det", 2), (4, 8, "nsubj", 2), (9, 11, "ccomp", 5), (12, 16, "acomp", 2), (16, 17, "punct", 5),
+...         (18, 22, "ROOT", 5), (23, 26, "nummod", 7), (27, 35, "nsubj", 5), (35, 36, "punct", 5)]
+>>> a = attribution("The deal is dead, said one official.", [], toks)
+>>> a.speaker, a.sourcing
+('one official', 'anonymous')
+
 >>> a = attribution("“Exchanges must continue,” Zelensky posted on Telegram.", [("Zelensky", "PERSON")])
 >>> a.speaker, a.sourcing
 ('Zelensky', 'named')
@@ -16,7 +28,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from .lexicon import SPEECH_VERBS
+from .lexicon import (ANONYMOUS_HEADS, IDENTIFIABLE_HEADS, NO_SPEAKER, PRONOUN_OTHER, PRONOUN_PERSON,
+                      STRONG_SPEECH, SPEECH_VERBS, WEAK_SPEECH)
 
 _ANON = re.compile(
     r"declined\s+to\s+be\s+(named|identified)|unnamed|unidentified|anonymous(ly)?|anonymity|"
@@ -26,6 +39,9 @@ _ANON = re.compile(
     r"(?!\s+(?:for|of)\s+[A-Z])|\bsources\s+(said|say|told|close|familiar)|people\s+familiar\s+with",
     re.I,
 )
+# markers that a source is kept unnamed, whatever the parse says
+_UNNAMED = re.compile(r"declined\s+to\s+be\s+(named|identified)|\bunnamed\b|\bunidentified\b|\banonymous(ly)?\b|"
+                      r"\banonymity\b|not\s+authori[sz]ed\s+to\s+(speak|comment|discuss)|familiar\s+with\s+the", re.I)
 _HEDGE = re.compile(
     r"\b(reportedly|allegedly|purportedly|supposedly|apparently|rumou?red|unconfirmed|suggested|suggests|"
     r"is\s+(believed|thought|said)\s+to|are\s+(believed|thought|said)\s+to|"
@@ -100,14 +116,266 @@ def _speaker(text: str, entities: Sequence[tuple]) -> str:
     return ""
 
 
-def attribution(text: str, entities: Sequence[tuple] = ()) -> Attribution:
+#: tokens of a dependency parse: (start, end, dependency label, index of the head token), offsets
+#: relative to the sentence
+Token = tuple
+
+
+def quoted_mask(text: str) -> list[bool]:
+    """Per character: inside quotation marks? A closing mark with no opening one before it means the
+    sentence began inside a quotation (continued from the one before).
+
+    >>> m = quoted_mask('he said "no" twice')
+    >>> "".join("q" if x else "." for x in m)
+    '........qqqq......'
+    """
+    mask = [False] * len(text)
+    closers = [i for i, ch in enumerate(text) if ch == "”"]
+    first_open = next((i for i, ch in enumerate(text) if ch in "“«"), len(text))
+    inside = bool(closers) and closers[0] < first_open
+    straight = text.count('"')
+    if not inside and straight % 2 == 1 and '"' in text:
+        # an odd straight quote: open at the start when the first one closes a clause (‘…," he said’)
+        i = text.index('"')
+        inside = i > 0 and text[i - 1] in ".,!?—–-" and not text[:i].lstrip().startswith('"')
+    for i, ch in enumerate(text):
+        if ch in "“«":
+            mask[i] = True
+            inside = True
+        elif ch in "”»":
+            mask[i] = True
+            inside = False
+        elif ch == '"':
+            mask[i] = True
+            inside = not inside
+        else:
+            mask[i] = inside
+    return mask
+
+
+def _children(tokens: Sequence[Token]) -> list[list[int]]:
+    kids: list[list[int]] = [[] for _ in tokens]
+    for i, t in enumerate(tokens):
+        if t[3] != i and 0 <= t[3] < len(tokens):
+            kids[t[3]].append(i)
+    return kids
+
+
+def _subtree(kids: list[list[int]], h: int) -> list[int]:
+    out, stack = [], [h]
+    while stack:
+        i = stack.pop()
+        out.append(i)
+        stack.extend(kids[i])
+    return out
+
+
+def _depth(tokens: Sequence[Token], i: int) -> int:
+    d = 0
+    while tokens[i][3] != i and d < 50:
+        i = tokens[i][3]
+        d += 1
+    return d
+
+
+def _word(text: str, tok: Token) -> str:
+    return text[tok[0]:tok[1]]
+
+
+_POSSESSIVE = re.compile(r"[’']s?$")
+_LEAD_DET = re.compile(r"^(?:the|a|an)\s+", re.I)
+
+
+def _clean_name(name: str) -> str:
+    name = _POSSESSIVE.sub("", name.strip()) if re.search(r"[’']s?$", name) and len(name) > 3 else name.strip()
+    name = _LEAD_DET.sub("", name) if name[:4].lower() == "the " and any(w[:1].isupper() for w in name.split()[1:]) else name
+    return re.sub(r"\s+", " ", name).strip(" ,.;:-–—\"“”'’")
+
+
+def _entity_at(entities: Sequence[tuple], start: int, end: int) -> tuple | None:
+    for e in entities:
+        if len(e) >= 4 and e[2] <= start and end <= e[3] and e[1] in _NAMED_LABELS:
+            return e
+    return None
+
+
+def _phrase(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int) -> str:
+    """The noun phrase headed by token ``h``: its determiners, modifiers and compounds, without
+    appositions, relative clauses or prepositional phrases (except "of …")."""
+    keep = {h}
+    stack = [h]
+    while stack:
+        i = stack.pop()
+        for k in kids[i]:
+            dep = tokens[k][2]
+            if dep in ("det", "amod", "compound", "nummod", "poss", "nmod", "quantmod", "case", "advmod") and k < h \
+                    or (i == h and dep == "prep" and _word(text, tokens[k]).lower() == "of") or (i != h and dep == "pobj"):
+                keep.add(k)
+                stack.append(k)
+    lo, hi = min(keep), max(keep)
+    return text[tokens[lo][0]:tokens[hi][1]]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A speech verb's source found in the parse: the phrase, its head word and how it is sourced."""
+
+    speaker: str
+    head: str
+    sourcing: str  # named | anonymous | none | pronoun
+
+
+def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int, entities: Sequence[tuple]) -> Source:
+    head = _word(text, tokens[h])
+    low = head.lower()
+    ent = _entity_at(entities, tokens[h][0], tokens[h][1])
+    if ent and ent[1] == "NORP":
+        # "Republicans said", "some leading Democrats said": an unnamed group
+        return Source(_clean_name(_phrase(text, tokens, kids, h)), head, "anonymous")
+    if ent and ent[1] == "GPE" and head.isupper() and tokens[h][0] < 3:
+        # a dateline ("WASHINGTON — President Obama said"): the source is in apposition
+        app = next((k for k in kids[h] if tokens[k][2] in ("appos", "conj")), None)
+        if app is not None:
+            return _classify(text, tokens, kids, app, entities)
+    if ent:
+        names = [_clean_name(ent[0])]
+        for k in kids[h]:  # "Mr. Udall and Mr. Wyden said"
+            e2 = _entity_at(entities, tokens[k][0], tokens[k][1]) if tokens[k][2] == "conj" else None
+            if e2 and e2[1] == ent[1]:
+                names.append(_clean_name(e2[0]))
+        return Source(" and ".join(names), head, "named")
+    if low in PRONOUN_PERSON or low in PRONOUN_OTHER:
+        return Source(head, head, "pronoun")
+    dets = [_word(text, tokens[k]).lower() for k in kids[h] if tokens[k][2] in ("det", "nummod", "amod") and k < h]
+    if low in NO_SPEAKER or any(d in NO_SPEAKER for d in dets):
+        return Source("", head, "none")
+    # a named person or body in apposition or in the phrase ("a spokesman, Josh Earnest";
+    # "a spokesman for the White House")
+    phrase = _phrase(text, tokens, kids, h)
+    for k in kids[h]:
+        if tokens[k][2] in ("appos", "prep"):
+            sub = [k] + [j for j in kids[k]]
+            for j in sub:
+                e = _entity_at(entities, tokens[j][0], tokens[j][1])
+                if e and e[1] in ("PERSON",) and tokens[k][2] == "appos":
+                    return Source(_clean_name(e[0]), head, "named")
+                if e and e[1] in ("ORG", "GPE") and tokens[k][2] == "prep" and low.startswith("spokes"):
+                    return Source(f"{_clean_name(e[0])} {head}", head, "named")
+    # "The lawyer for Mrs. Clinton, David Kendall, said": a name set off by a comma after the head
+    sub_end = max(tokens[j][1] for j in _subtree(kids, h))
+    for e in entities:
+        if len(e) >= 4 and e[1] == "PERSON" and tokens[h][1] < e[2] < sub_end and \
+                text[tokens[h][1]:e[2]].rstrip().endswith(",") and not head[:1].isupper():
+            return Source(_clean_name(e[0]), head, "named")
+    lowered = [w.lower() for w in phrase.split()]
+    if low.startswith("spokes") and (lowered[0] == "the" or any(
+            e[1] in ("ORG", "GPE", "PERSON") and len(e) >= 4 and tokens[h][0] - len(phrase) <= e[2] < tokens[h][0]
+            for e in entities)):
+        return Source(_clean_name(phrase), head, "named")  # "a Microsoft spokesperson", "the spokesman"
+    if low in ANONYMOUS_HEADS or _ANON.search(text):
+        named_in_phrase = next((e for e in entities if len(e) >= 4 and e[1] == "PERSON"
+                                and tokens[h][0] - 40 <= e[2] and e[3] <= tokens[h][1]), None)
+        if named_in_phrase and low not in ANONYMOUS_HEADS:
+            return Source(_clean_name(named_in_phrase[0]), head, "named")
+        if low in ANONYMOUS_HEADS or "unnamed" in lowered:
+            return Source(_clean_name(phrase), head, "anonymous")
+    if low in IDENTIFIABLE_HEADS or head[:1].isupper():
+        return Source(_clean_name(phrase), head, "named")
+    return Source(_clean_name(phrase), head, "none")  # "The intensity of their attacks showed"
+
+
+def _subject(tokens: Sequence[Token], kids: list[list[int]], v: int, text: str) -> int | None:
+    """The subject of verb ``v``: its own, or for "…, adding" / "saying" the verb it hangs on."""
+    for _ in range(3):
+        # "was denounced by the Log Cabin Republicans": the agent speaks
+        agent = [j for k in kids[v] if tokens[k][2] == "agent" for j in kids[k] if tokens[j][2] == "pobj"]
+        if agent:
+            return agent[0]
+        subj = [k for k in kids[v] if tokens[k][2] in ("nsubj", "nsubjpass", "csubj")]
+        if subj:
+            return subj[0]
+        # "Mr. Schiff, clearly prepared for the ambush, argued": the subject hangs on a clause before the verb
+        left = [j for k in kids[v] if k < v and tokens[k][2] in ("advcl", "prep") for j in kids[k]
+                if tokens[j][2] == "nsubj" and j < k]
+        if left:
+            return left[0]
+        # postposed speaker parsed as an object: '"…," said a senior official'
+        after = [k for k in kids[v] if k > v and tokens[k][2] in ("dobj", "attr", "npadvmod", "dative")]
+        if after and v > 0 and _word(text, tokens[v - 1]) in (",", "”", '"', "’"):
+            return after[0]
+        if tokens[v][2] in ("advcl", "xcomp", "conj", "pcomp", "acl") and tokens[v][3] != v:
+            v = tokens[v][3]
+            continue
+        return None
+    return None
+
+
+def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] = ()) -> Source | None:
+    """The source of a sentence's main assertion from its dependency parse, or None when no speech
+    or cognition verb outside the quotation marks has a subject."""
+    if not tokens:
+        return None
+    mask = quoted_mask(text)
+    kids = _children(tokens)
+    has_quote = any(mask)
+    cands: list[tuple[int, int, int]] = []  # (rank, depth, index)
+    for i, t in enumerate(tokens):
+        if t[0] < len(mask) and mask[t[0]]:
+            continue
+        w = _word(text, t).lower()
+        if any(tokens[k][2] == "neg" for k in kids[i]):
+            continue  # "did not say", "would not comment": no source for the sentence
+        if w == "according" and any(_word(text, tokens[k]).lower() == "to" for k in kids[i]):
+            cands.append((-1, _depth(tokens, i), i))
+        elif w in STRONG_SPEECH:
+            cands.append((0, _depth(tokens, i), i))
+        elif w in WEAK_SPEECH:
+            clause = any(tokens[k][2] in ("ccomp", "xcomp") for k in kids[i])
+            stmt = any(tokens[k][2] == "dobj" and _word(text, tokens[k]).lower() in ("statement", "report", "letter")
+                       for k in kids[i])
+            if clause or stmt or (has_quote and w in ("call", "calls", "called")):
+                cands.append((1, _depth(tokens, i), i))
+    for _, _, v in sorted(cands):
+        w = _word(text, tokens[v]).lower()
+        if w == "according":
+            to = next(k for k in kids[v] if _word(text, tokens[k]).lower() == "to")
+            obj = next((k for k in kids[to] if tokens[k][2] == "pobj"), None)
+            if obj is not None:
+                return _classify(text, tokens, kids, obj, entities)
+            continue
+        subj = _subject(tokens, kids, v, text)
+        if subj is None:
+            continue
+        if _word(text, tokens[subj]).lower() == "it" and tokens[subj][2] == "nsubjpass":
+            # "it was reported that …": an unnamed source
+            return Source("", "it", "anonymous")
+        if tokens[subj][2] == "csubj" or _word(text, tokens[subj]).lower() in ("that", "which", "who", "what"):
+            continue
+        if tokens[subj][2] == "nsubjpass" and tokens[subj][3] == v:
+            continue  # "Kerry was confirmed as secretary of state", "Barr was asked": no one speaks
+        return _classify(text, tokens, kids, subj, entities)
+    return None
+
+
+def attribution(text: str, entities: Sequence[tuple] = (), tokens: Sequence[Token] | None = None) -> Attribution:
     """Who a sentence is attributed to and how well it is sourced.
 
     ``entities`` are (text, label[, start, end]) tuples from the entity recogniser, offsets relative
     to ``text``. Anonymous markers ("a source within the agency", "citing an unnamed source", "who
-    declined to be named") win over named ones."""
+    declined to be named") win over named ones. ``tokens``: the sentence's dependency parse (see
+    :func:`parse_source`); without it, word patterns decide. A pronoun speaker ("he said") is
+    returned as such, sourced "named": :func:`factbench.claims.facts.sentence_facts` resolves it."""
     quote = quotes(text)
     hedged = bool(_HEDGE.search(text))
+    if tokens:
+        src = parse_source(text, tokens, entities)
+        if src is None:
+            return Attribution("", "none", quote, hedged)
+        if src.sourcing == "pronoun":
+            return Attribution(src.speaker, "named", quote, hedged)
+        if src.sourcing != "none" and _UNNAMED.search(text):
+            return Attribution(src.speaker if src.sourcing == "anonymous" else "", "anonymous", quote, hedged)
+        return Attribution(src.speaker if src.sourcing != "none" else "", src.sourcing, quote, hedged)
     speaker = _speaker(text, entities)
     if _ANON.search(text) and (speaker or quote or _VERB_ANY.search(text)):
         return Attribution(speaker, "anonymous", quote, hedged)

@@ -14,51 +14,156 @@ from __future__ import annotations
 from typing import Sequence
 
 from ..ingest.text import text_key
-from .attribution import Attribution, attribution
-from .checkworthiness import FEATURES_VERSION, feature_matrix, score_matrix
+import re
+
+from .attribution import _HEDGE, Attribution, attribution, quoted_mask
+from .checkworthiness import FEATURES_VERSION, feature_matrix, score_texts
+from .lexicon import NEEDS_PARSE
 from .values import find_dates, find_durations, find_numbers
 
-FACTS_VERSION = "f2"
+FACTS_VERSION = "f3"
 #: names the analysis in the parse cache's key: a change to scores or facts re-parses
 ANALYSIS_VERSION = f"{FEATURES_VERSION}\x1f{FACTS_VERSION}"
 
 
+# the plainest attribution, decided without a parse: a short subject opening the sentence (no comma,
+# no relative clause), then a speech verb, no quotation marks and no second speech verb
+# ("The Red Cross said on Friday that …", "A source within the group told reporters …")
+_PLAIN = re.compile(r"^(?!(?:In|On|At|After|Before|During|While|When|If|As|But|And|Since|Although|Though|For|"
+                    r"From|With|Without|By|To|Of|Over|Under|According|Asked|Speaking)\b)"
+                    r"(?:(?!(?i:who|which|that|whose|not|never|it|there|this|these|those)\b)[\w.’'-]+\s+){1,7}(?:has\s+|have\s+|had\s+)?"
+                    r"(?:said|says|told|announced|confirmed|reported|stated|denied|wrote|tweeted|posted)\b")
+
+
+def _plain(sentence: str) -> bool:
+    m = _PLAIN.match(sentence)
+    return bool(m) and not NEEDS_PARSE.search(sentence, m.end())
+
+
+def _plain_attribution(sentence: str, sent_ents: list) -> Attribution:
+    """Attribution of a sentence of the plainest shape: the name the entity recogniser found in the
+    opening words, else those words."""
+    att = attribution(sentence, sent_ents)
+    end = _PLAIN.match(sentence).end()
+    names = [e for e in sent_ents if e[3] <= end and e[1] in ("PERSON", "ORG", "GPE", "NORP", "FAC")]
+    if names and att.sourcing == "named":
+        return Attribution(re.sub(r"^the\s+", "", names[-1][0], flags=re.I), "named", att.quote, att.hedged)
+    return att
+
+
+def needs_parse(sentence: str) -> bool:
+    """Whether attribution needs the sentence's dependency parse: it has a quote or a speech verb,
+    and is not of the plainest shape (a name, then "said", and nothing else to attribute).
+
+    >>> needs_parse("Prices rose 3 percent."), needs_parse("Prices rose, Obama said.")
+    (False, True)
+    >>> needs_parse("The Red Cross said on Friday that 84 prisoners were exchanged.")
+    False
+    """
+    return bool(NEEDS_PARSE.search(sentence)) and not _plain(sentence)
+
+
 def analyse(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[tuple[int, int, str]],
-            year: int | None = None) -> tuple[list[float], list[list]]:
+            year: int | None = None, deps: Sequence | None = None) -> tuple[list[float], list[list]]:
     """Check-worthiness scores and :func:`sentence_facts` of one article's sentences."""
     if not spans:
         return [], []
     labels = [[lab for s2, e2, lab in ents if s <= s2 and e2 <= e] for s, e in spans]
-    scores = score_matrix(feature_matrix([text[s:e] for s, e in spans], labels)).round(6).tolist()
-    return scores, sentence_facts(text, spans, ents, year)
+    texts = [text[s:e] for s, e in spans]
+    scores = score_texts(texts, feature_matrix(texts, labels)).round(6).tolist()
+    return scores, sentence_facts(text, spans, ents, year, deps)
+
+
+analyse.needs_parse = needs_parse  # the parse loop runs the dependency parser on these sentences
+
+
+_ROLE = re.compile(r"^(?:the\s+)?(?:[\w.’'-]+\s+){0,3}?(president|governor|senator|secretary|speaker|mayor|chairman|"
+                   r"chairwoman|leader|minister|congressman|congresswoman|judge|general|prosecutor|attorney|"
+                   r"lawmaker|candidate|nominee|spokesman|spokeswoman|chief|director|senator)$", re.I)
+
+
+def _full_name(name: str, people: list[str]) -> str:
+    """A surname ("Goelman", "Mr. Obama") as the fullest earlier mention of that person."""
+    last = name.split()[-1] if name else ""
+    for p in reversed(people):
+        if p != name and last in p.split()[1:] and len(p) > len(name):
+            return p
+    return name
+
+
+def _ends_inside_quote(text: str, mask: list[bool]) -> bool:
+    """The sentence leaves a quotation open (its last character is quoted and no closing mark)."""
+    return bool(mask) and mask[-1] and text.rstrip()[-1:] not in "”»\""
 
 
 def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[tuple[int, int, str]],
-                   year: int | None = None) -> list[list]:
+                   year: int | None = None, deps: Sequence | None = None) -> list[list]:
     """Per sentence of one article: [numbers, dates, speaker, sourcing, quote, hedged, text key].
 
-    A quotation continued from the previous sentence keeps that sentence's speaker, and "he said"
-    takes the last person named as a source in the article."""
+    ``deps``: per sentence its dependency parse or None (see :func:`attribution`). A sentence that
+    continues a quotation (it begins inside quotation marks, or is all quotation right after a
+    quoted sentence) without a source of its own keeps the quotation's speaker; "he said" takes the
+    last person named before it, "it said" the last organisation; a surname becomes the fullest
+    earlier mention of the name."""
     out: list[list] = []
-    last_named = ""
-    prev: tuple[Attribution, int] | None = None
-    for s, e in spans:
+    people: list[str] = []  # persons named so far (outside quotations), in order
+    orgs: list[str] = []
+    prev: Attribution | None = None
+    prev_open = False  # the previous sentence ended inside a quotation
+    parsed = deps is not None and any(d is not None for d in deps)
+    deps = list(deps) if deps is not None else [None] * len(spans)
+    salient: list[tuple[str, list[str]]] = []  # per sentence: its person speaker, the persons it names
+    for (s, e), toks in zip(spans, deps):
         stext = text[s:e]
         sent_ents = [(text[a:b], lab, a - s, b - s) for a, b, lab in ents if s <= a and b <= e]
-        att = attribution(stext, sent_ents)
+        if toks is None and parsed and not needs_parse(stext):
+            # the parser ran on the sentences that needed it: this one has no quote and no speech
+            # verb, or is of the plainest shape, which word patterns decide
+            att = (_plain_attribution(stext, sent_ents) if _plain(stext)
+                   else Attribution("", "none", "", bool(_HEDGE.search(stext))))
+        else:
+            att = attribution(stext, sent_ents, toks)
         speaker, sourcing = att.speaker, att.sourcing
-        same_paragraph = prev is not None and "\n" not in text[prev[1]:s]
-        if att.quote and not speaker and same_paragraph and prev[0].quote and prev[0].speaker:
-            speaker, sourcing = prev[0].speaker, prev[0].sourcing
-        if speaker.lower() in ("he", "she") and last_named:
-            speaker = last_named
-        person = next((et for et, lab, *_ in sent_ents if lab == "PERSON" and et in speaker), "")
-        if sourcing == "named" and person:
-            last_named = person
-        prev = (Attribution(speaker, sourcing, att.quote, att.hedged), e)
+        mask = quoted_mask(stext)
+        starts_quoted = bool(mask) and (mask[0] or (stext[:1] in "“«\"" and True))
+        low = speaker.lower()
+        if not speaker and sourcing == "none" and prev is not None and prev.speaker and (
+                prev_open or (starts_quoted and prev.quote)):
+            speaker, sourcing = prev.speaker, prev.sourcing
+        elif low in ("he", "she", "him", "her"):
+            # the person who spoke last (within three sentences), else the last person named
+            # the nearest earlier sentence that names a person: its speaker, else its first person
+            cand = next((sp or ps[0] for sp, ps in reversed(salient[-5:]) if sp or ps), "")
+            speaker = _full_name(cand, people) if cand else speaker
+        elif sourcing == "named" and _ROLE.match(speaker):
+            # "the president said": the person last named with that title
+            title = _ROLE.match(speaker).group(1).lower()
+            titled = [et for a, b, lab in ents if lab == "PERSON" and b <= s
+                      and re.search(rf"\b{title}\b", text[max(0, a - 40):b + 40].lower()) for et in (text[a:b],)]
+            if titled:
+                speaker = _full_name(titled[-1], people)
+        elif low == "it" and orgs:
+            speaker = orgs[-1]
+        elif low == "they" and prev is not None and prev.speaker and prev.speaker.lower() != "they":
+            speaker, sourcing = prev.speaker, prev.sourcing
+        elif sourcing == "named" and speaker:
+            speaker = _full_name(speaker, people)
+        for et, lab, a, b in sent_ents:
+            if a < len(mask) and mask[a]:
+                continue
+            if lab == "PERSON":
+                people.append(_full_name(et, people) if " " not in et else et)
+            elif lab == "ORG":
+                orgs.append(et)
+        sent_people = [_full_name(et, people) for et, lab, a, b in sent_ents
+                       if lab == "PERSON" and not (a < len(mask) and mask[a])]
+        salient.append((speaker if sourcing == "named" and speaker in people + sent_people else "", sent_people))
+        prev = Attribution(speaker, sourcing, att.quote or ("“" in stext or '"' in stext) and stext, att.hedged)
+        prev_open = _ends_inside_quote(stext, mask)
         dates = find_dates(stext, year=year)
         durs = find_durations(stext, year=year)
         nums = find_numbers(stext, skip=[(d.start, d.end) for d in dates] + [(d.start, d.end) for d in durs])
+        speaker = speaker.replace("’", "'")  # a clean name: "O'Rourke" whatever the apostrophe
         out.append([[q.value for q in nums], [d.iso for d in dates], speaker, sourcing, att.quote, att.hedged,
                     text_key(stext)])
     return out

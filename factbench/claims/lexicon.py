@@ -42,3 +42,79 @@ SPEECH_VERBS = (r"said|says|say|stated|states|told|tells|posted|wrote|writes|ann
           r"reported|reports|noted|notes|added|adds|claimed|claims|emphasi[sz]ed|acknowledged|insisted|"
           r"indicated|reiterated|declared|tweeted|explained|warned|argued|verified|revealed|disclosed|"
           r"stressed|hinted|denied|admitted|according\s+to|citing|cited")
+
+
+def _forms(*stems: str) -> frozenset[str]:
+    """Word forms from "stem/form2/form3…" entries (lower case)."""
+    return frozenset(f for stem in stems for f in stem.split("/"))
+
+
+#: verbs that attribute what follows to their subject, whatever its shape
+STRONG_SPEECH = _forms(
+    "say/says/said/saying", "tell/tells/told/telling", "state/states/stated/stating",
+    "announce/announces/announced/announcing", "tweet/tweets/tweeted/tweeting", "write/writes/wrote/writing",
+    "post/posts/posted", "claim/claims/claimed/claiming", "confirm/confirms/confirmed/confirming",
+    "add/adds/added/adding", "note/notes/noted/noting", "explain/explains/explained/explaining",
+    "argue/argues/argued/arguing", "insist/insists/insisted/insisting", "warn/warns/warned/warning",
+    "acknowledge/acknowledges/acknowledged/acknowledging", "admit/admits/admitted/admitting",
+    "deny/denies/denied/denying", "report/reports/reported/reporting", "reiterate/reiterates/reiterated",
+    "stress/stresses/stressed", "emphasize/emphasizes/emphasized/emphasise/emphasises/emphasised",
+    "reveal/reveals/revealed", "disclose/discloses/disclosed", "assert/asserts/asserted", "contend/contends/contended",
+    "vow/vows/vowed", "promise/promises/promised", "pledge/pledges/pledged", "predict/predicts/predicted",
+    "ask/asks/asked", "reply/replies/replied", "respond/responds/responded", "answer/answers/answered",
+    "testify/testifies/testified", "recall/recalls/recalled", "concede/concedes/conceded",
+    "complain/complains/complained", "allege/alleges/alleged", "quip/quipped", "joke/joked",
+    "remark/remarked", "comment/commented", "continue/continues/continued",
+    "boast/boasted", "suggest/suggests/suggested", "urge/urges/urged",
+    "accuse/accuses/accused", "criticize/criticizes/criticized/criticise/criticised", "praise/praises/praised",
+    "blast/blasts/blasted", "describe/describes/described", "express/expresses/expressed",
+    "indicate/indicates/indicated", "hint/hinted", "cite/cites/cited", "conclude/concludes/concluded",
+    "decry/decries/decried", "condemn/condemns/condemned", "clarify/clarifies/clarified", "plead/pleads/pleaded",
+    "encourage/encourages/encouraged", "repeat/repeats/repeated", "question/questions/questioned",
+    "caution/cautions/cautioned", "vow/vowing", "pledging", "lament/laments/lamented", "rebuke/rebuked",
+    "threaten/threatens/threatened", "demand/demands/demanded", "propose/proposes/proposed",
+    "reject/rejects/rejected", "dismiss/dismisses/dismissed", "defend/defends/defended", "attack/attacks/attacked",
+    "slam/slams/slammed", "lambaste/lambasted/lambasting", "denounce/denounces/denounced", "portray/portrayed",
+    "characterize/characterized/characterise/characterised", "downplay/downplayed", "project/projects/projected",
+    "request/requested", "fume/fumed/fuming", "tout/touts/touted", "mock/mocked", "apologize/apologized",
+    "object/objected", "rail/railed/railing", "accuses",
+)
+#: verbs that attribute only with a clause or a quotation ("X believes that …", "what he called …")
+WEAK_SPEECH = _forms("believe/believes/believed", "think/thinks/thought", "expect/expects", "call/calls/called",
+                     "feel/feels/felt", "know/knows/knew", "hope/hopes/hoped", "fear/fears/feared",
+                     "issue/issues/issued", "release/releases/released", "agree/agrees/agreed", "worry/worries/worried",
+                     "declare/declares/declared", "charge/charges/charged", "find/finds/found", "show/shows/showed",
+                     "estimate/estimates/estimated")
+#: a quick test for sentences worth a dependency parse (a quote, or a speech or cognition word)
+NEEDS_PARSE = re.compile(
+    r"[\"“”«»]|\b(?:" + "|".join(sorted(STRONG_SPEECH | WEAK_SPEECH | {"according"}, key=len, reverse=True)) + r")\b",
+    re.I)
+#: head nouns of unnamed sources ("a senior administration official", "one adviser", "people familiar")
+ANONYMOUS_HEADS = _forms(
+    "official/officials", "source/sources", "aide/aides", "adviser/advisers/advisor/advisors", "person/people",
+    "insider/insiders", "staffer/staffers", "diplomat/diplomats", "spokesperson/spokesman/spokeswoman/spokespeople",
+    "strategist/strategists", "operative/operatives", "lawmaker/lawmakers", "analyst/analysts", "expert/experts",
+    "critic/critics", "observer/observers", "witness/witnesses", "resident/residents", "investigator/investigators",
+    "officer/officers", "agent/agents", "employee/employees", "someone", "somebody", "member/members",
+    "ally/allies", "associate/associates", "confidant/confidants", "friend/friends", "colleague/colleagues",
+    "supporter/supporters", "opponent/opponents", "democrat/democrats", "republican/republicans", "others",
+    "many", "some", "several", "few", "most", "reports", "media", "leader/leaders", "negotiator/negotiators",
+    "participant/participants", "attendee/attendees", "organizer/organizers", "activist/activists",
+    "scientist/scientists", "economist/economists", "researcher/researchers", "historian/historians",
+)
+#: subjects that are nobody in particular ("Neither party revealed …")
+NO_SPEAKER = frozenset({"neither", "no", "none", "nobody", "nothing", "either", "both", "each", "every", "this",
+                        "that", "these", "those", "there", "which", "what", "who", "whom"})
+#: documents and bodies that make a source identifiable ("the report", "the letter", "the president")
+IDENTIFIABLE_HEADS = _forms(
+    "president", "general", "attorney-general", "governor", "senator", "congressman", "congresswoman", "mayor", "speaker", "secretary", "minister",
+    "chairman", "chairwoman", "chair", "leader", "prosecutor/prosecutors", "judge", "court", "police", "government",
+    "administration", "ministry", "department", "agency", "office", "campaign", "committee", "commission",
+    "company", "firm", "council", "embassy", "military", "army", "report", "letter", "statement", "poll", "survey",
+    "study", "memo", "complaint", "indictment", "lawsuit", "filing", "ruling", "document/documents", "ad",
+    "website", "video", "book", "article", "newspaper", "network", "group", "organization", "union", "party",
+    "kremlin", "pentagon", "state", "city", "county", "board", "team", "family", "lawyer/lawyers", "attorney",
+    "attorneys", "counsel", "authorities", "investigation", "data", "figures", "records", "tweet", "post",
+)
+PRONOUN_PERSON = frozenset({"he", "she", "him", "her"})
+PRONOUN_OTHER = frozenset({"it", "they", "we", "i"})

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .nlp import default_pipeline_id, get_nlp, pipeline_version
+from .nlp import default_pipeline_id, dependency_parse, get_nlp, pipeline_version
 
 _OPENERS = "“«\"'‘("
 
@@ -118,11 +118,14 @@ class ParseCache:
         self._db.close()
 
 
-#: analyse(text, sentence spans, entities, year) -> (scores, facts), one of each per sentence
+#: analyse(text, sentence spans, entities, year) -> (scores, facts), one of each per sentence. An
+#: analyse function may carry a ``needs_parse(sentence) -> bool`` attribute: those sentences are run
+#: through the dependency parser and ``analyse`` gets ``deps=`` (per sentence a list of (start, end,
+#: label, head) tokens relative to the sentence, or None).
 Analyse = Callable[[str, list, list, "int | None"], tuple[list, list]]
 
 
-def _no_analysis(text, spans, ents, year):
+def _no_analysis(text, spans, ents, year, deps=None):
     return [0.0] * len(spans), [[] for _ in spans]
 
 
@@ -131,9 +134,29 @@ def cache_key(text: str, version: str, year: int | None = None, analysis: str = 
     return hashlib.sha1(f"{version}\x1f{analysis}\x1f{year}\x1f{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
+#: abbreviations after which a sentence does not end when a capital or a digit follows ("the No. 2
+#: Republican", "Sen. Rand Paul", "St. Louis", "Jan. 5", "the U.S. Senate")
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(“\"])(?:No|Nos|Sen|Sens|Rep|Reps|Gov|Govs|Lt|Gen|Col|Sgt|Capt|Cmdr|Adm|Maj|Cpl|Pvt|Mr|Mrs|Ms|Dr|"
+    r"Prof|Rev|Hon|Gov|Atty|Supt|Sup|Pres|St|Ste|Mt|Ft|Jr|Sr|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
+    r"U\.S|U\.N|U\.K|D\.C|Va|Calif|Fla|Mass|Conn|Ariz|Tenn|Ky|Ill|Mich|Wis|Minn|Ore|Wash|Colo|Okla|Ga|La|"
+    r"Md|Mo|Pa|Nev|Ind|Kan|Neb|Ala|Miss|Vol|Art|Inc|Corp|Co|approx|vs|v)\.$")
+#: words that start a new sentence even after "U.S." or "Inc."
+_STARTER = re.compile(r"(?:The|A|An|He|She|It|They|We|I|But|And|In|On|At|This|That|These|Those|There|His|Her|"
+                      r"Their|Its|Our|After|Before|When|While|If|As|So|Yet|Still|Then|Now|Meanwhile)\b")
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
+
+
 def repair_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Fix rule-sentencizer slips: an opening quote left at the end of a sentence, a split inside a
-    word ("Caliber.Az"), a split before a lower-case word, and a quotation broken over sentences."""
+    word ("Caliber.Az"), a split before a lower-case word, after an abbreviation ("the No. 2
+    Republican"), and a quotation broken over sentences. A paragraph break (a blank line) always
+    ends a sentence: nothing is joined across one.
+
+    >>> t = "He is the No. 2 Republican.\\n\\nthen “an open quote\\n\\nNext paragraph."
+    >>> [t[s:e] for s, e in repair_sentences(t, [(0, 13), (14, 27), (29, 48), (50, 65)])]
+    ['He is the No. 2 Republican.', 'then “an open quote', 'Next paragraph.']
+    """
     out: list[list[int]] = []
     for s, e in spans:
         # strip white space at the edges
@@ -143,7 +166,7 @@ def repair_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
             e -= 1
         if s >= e:
             continue
-        if out:
+        if out and not _PARAGRAPH_BREAK.search(text, out[-1][1], s):
             ps, pe = out[-1]
             # an opening quote stranded at the end of the previous sentence
             tail = text[ps:pe]
@@ -156,7 +179,9 @@ def repair_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
             glued = pe == s  # no space between the two: the split fell inside a word
             prev = text[ps:pe]
             open_quote = prev.count("“") > prev.count("”") or prev.count('"') % 2 == 1
-            if (glued and text[s].isalnum()) or text[s].islower() or (open_quote and e - ps < 1200):
+            abbreviation = bool(_ABBREVIATION.search(prev)) and (text[s].isdigit() or (
+                text[s].isupper() and not _STARTER.match(text, s)))
+            if (glued and text[s].isalnum()) or text[s].islower() or abbreviation or (open_quote and e - ps < 1200):
                 out[-1][1] = e
                 continue
         out.append([s, e])
@@ -229,10 +254,24 @@ def parse_texts(texts: Sequence[str], *, years: Sequence[int | None] | None = No
             bar.update(1)
         bar.close()
     fresh: dict[str, Parsed] = {}
+    spans_of = {i: repair_sentences(texts[i], sents[i]) for i in todo}
+    needs_parse = getattr(analyse, "needs_parse", None)
+    deps: dict[int, list] = {}
+    if needs_parse is not None and todo:
+        # the dependency parser runs only on the sentences the analysis asks for
+        wanted = [(i, k) for i in todo for k, (s, e) in enumerate(spans_of[i]) if needs_parse(texts[i][s:e])]
+        deps = {i: [None] * len(spans_of[i]) for i in todo}
+        if wanted:
+            nlp = nlp or get_nlp()
+            parsed_sents = dependency_parse(nlp, (texts[i][spans_of[i][k][0]:spans_of[i][k][1]] for i, k in wanted),
+                                            batch_size=batch_size)
+            for (i, k), toks in zip(wanted, parsed_sents):
+                deps[i][k] = toks
     for i in todo:
         t = texts[i]
-        spans = repair_sentences(t, sents[i])
-        scores, facts = analyse(t, spans, ents[i], years[i])
+        spans = spans_of[i]
+        scores, facts = (analyse(t, spans, ents[i], years[i], deps=deps[i]) if needs_parse is not None
+                         else analyse(t, spans, ents[i], years[i]))
         p = Parsed(spans, ents[i], scores, facts)
         results[i] = p
         fresh[keys[i]] = p

@@ -94,7 +94,6 @@ _BOILER_LINE = re.compile(
     re.I,
 )
 _BYLINE = re.compile(r"^(?:by|written\s+by|author:)\s+(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})\s*$", re.I)
-_END_PUNCT = re.compile(r"[.!?…:;\"'”’)]\s*$")
 
 
 @dataclass
@@ -122,13 +121,28 @@ def _same(a: str, b: str) -> bool:
     return bool(na) and na == normalise(b)
 
 
+# a headline may end in a question mark or a closing quote ("Sister Is 'Dead Wrong'", "Who Pays?");
+# a body sentence ending in a quote closes it after a full stop or comma ('… said "no."')
+_SENTENCE_END = re.compile(r"(?:[.!…:;)]|[.!,;:…]\s*[\"'”’]+)\s*$")
+
+
 def _looks_like_title(line: str, next_lines: list[str]) -> bool:
+    """A first line is a title when it repeats below, or is short and does not end like a body
+    sentence (a question or a closing quote may end a headline).
+
+    >>> _looks_like_title("Is the Deal Dead?", ["Talks broke off on Friday."])
+    True
+    >>> _looks_like_title("Mary Cheney: Sister Is 'Dead Wrong'", ["She wrote on Facebook."])
+    True
+    >>> _looks_like_title('He said the deal was "dead."', ["Talks broke off on Friday."])
+    False
+    """
     if not next_lines or len(line) > 300:
         return False
     words = line.split()
     if any(_same(line, n) for n in next_lines[:3]):
         return True
-    return 0 < len(words) <= 25 and len(line) <= 200 and not _END_PUNCT.search(line)
+    return 0 < len(words) <= 25 and len(line) <= 200 and not _SENTENCE_END.search(line)
 
 
 def clean_article(raw: str, *, title: str = "") -> CleanArticle:

@@ -1,0 +1,118 @@
+"""Who says so, what is a claim, and where sentences end: the wrong cases of issue 12, each a test."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import factbench as fb
+from factbench.claims.checkworthiness import explain, score_checkworthiness
+from factbench.claims.facts import needs_parse
+from factbench.ingest.text import clean_article
+
+ARTICLE = "\n\n".join([
+    "Volodymyr Zelensky met Turkish officials in Ankara on Monday to discuss the prisoner exchange.",
+    "He expressed gratitude to Turkey for its mediation in the exchange of 84 prisoners.",
+    "The economy is “not putting people back to work,” President Obama said Wednesday.",
+    "The White House will not release the figures until March, said a senior administration official.",
+    "The plan would cost $40 billion over ten years, one adviser said.",
+    "The president will travel to Ohio on Friday, said Josh Earnest, the White House press secretary.",
+    "Goelman called the decision \"reckless\"                                            and "
+    "said the city had lost 3,000 jobs.",
+    "Neither party revealed the terms of the $2 million settlement.",
+    "Senate Minority Whip John Cornyn, the No. 2 Republican in the Senate, voted against the bill on Tuesday.",
+    "“We will keep fighting for the 40,000 workers,” said Gov. Andrew Cuomo.",
+    "“The plant closed in 2019 and never reopened.",
+    "the union said the closure cost 1,200 jobs in the county.",
+])
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return fb.load(pd.DataFrame([{"text": ARTICLE, "outlet": "Wire", "title": "Cuomo vows fight"}]),
+                   cache=False, progress=False)
+
+
+def sentence(corpus, fragment):
+    rows = corpus.sentences[corpus.sentences["text"].str.contains(fragment, regex=False)]
+    assert len(rows) == 1, f"{fragment!r} is in {len(rows)} sentences"
+    return rows.iloc[0]
+
+
+def claim(corpus, fragment):
+    rows = corpus.claims[corpus.claims["text"].str.contains(fragment, regex=False)]
+    assert len(rows) == 1, f"{fragment!r} matched {len(rows)} claims"
+    return rows.iloc[0]
+
+
+def test_postposed_speaker_after_a_quote(corpus):
+    r = claim(corpus, "not putting people back to work")
+    assert r["sourcing"] == "named" and r["speaker"] == "Obama"
+
+
+@pytest.mark.parametrize("fragment", ["said a senior administration official", "one adviser said"])
+def test_unnamed_sources_are_anonymous(corpus, fragment):
+    assert claim(corpus, fragment)["sourcing"] == "anonymous"
+
+
+def test_said_named_person(corpus):
+    r = claim(corpus, "said Josh Earnest")
+    assert r["sourcing"] == "named" and r["speaker"] == "Josh Earnest"
+
+
+def test_speaker_is_a_clean_name(corpus):
+    r = claim(corpus, "Goelman called the decision")
+    assert r["speaker"] == "Goelman" and r["sourcing"] == "named"
+
+
+def test_pronoun_resolved_to_the_last_person(corpus):
+    r = claim(corpus, "He expressed gratitude")
+    assert r["speaker"] == "Volodymyr Zelensky" and r["sourcing"] == "named"
+
+
+def test_neither_party_is_no_speaker(corpus):
+    r = claim(corpus, "Neither party revealed")
+    assert r["speaker"] == "" and r["sourcing"] == "none"
+
+
+def test_no_sentence_across_a_paragraph_break(corpus):
+    text = corpus.articles["text"].iloc[0]
+    for s, e in zip(corpus.sentences["start"], corpus.sentences["end"]):
+        assert "\n" not in text[s:e]
+    # an unclosed quote does not swallow the next paragraph, a lower-case paragraph is not glued on
+    assert sentence(corpus, "The plant closed in 2019")["text"].endswith("never reopened.")
+    assert sentence(corpus, "the union said")["text"].startswith("the union said")
+
+
+def test_abbreviations_do_not_end_sentences(corpus):
+    r = sentence(corpus, "the No. 2 Republican")
+    assert r["text"].startswith("Senate Minority Whip") and r["text"].endswith("on Tuesday.")
+    assert sentence(corpus, "said Gov. Andrew Cuomo")["text"].startswith("“We will keep")
+
+
+@pytest.mark.parametrize("headline", ["Is the Prisoner Swap Dead?", "Mary Cheney: Sister Is 'Dead Wrong'",
+                                      "Zelensky: “We Will Bring Everyone Home”"])
+def test_headlines_stay_titles(headline):
+    c = clean_article(f"{headline}\n\nThe exchange took place on Friday.\n\nIt was the 60th swap.")
+    assert c.title == headline and not c.text.startswith(headline)
+
+
+def test_parser_only_where_needed():
+    assert needs_parse("Prices rose, officials said.") and needs_parse("“We won,” she wrote.")
+    assert not needs_parse("The plant closed in 2019 and never reopened.")
+
+
+def test_checkworthiness_ranks_facts_above_opinion_and_explains():
+    facts = ["Unemployment fell to 3.5 percent in 2019, the lowest in 50 years.",
+             "The Senate passed the bill 68 to 32 on Tuesday."]
+    other = ["Thank you very much, everybody.", "I think she will be great.", "What a wonderful night!"]
+    s = score_checkworthiness(facts + other)
+    assert s[:2].min() > s[2:].max()
+    why = dict(explain(facts[0]))
+    assert any(k.startswith("word: ") for k in why)
+    assert dict(explain(other[0]))["thanks_greeting"] < 0
+
+
+def test_news_threshold_keeps_factual_sentences(corpus):
+    # a sentence asserting a checkable fact is a claim at the default (news) threshold
+    assert claim(corpus, "The plant closed in 2019")["checkworthiness"] >= fb.DEFAULT_THRESHOLD
