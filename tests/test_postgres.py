@@ -248,7 +248,7 @@ def test_one_store_object_survives_a_server_restart(pg_server):
 
 def test_the_panel_keeps_an_unsaved_verdict(pg_server, corpus):
     url = pg_server.new_database()
-    panel = fb.ReviewPanel(corpus, store=fb.VerdictStore(url, timeout=3), reviewer="ana")
+    panel = fb.ReviewPanel(corpus, store=fb.VerdictStore(url, timeout=3), reviewer="ana", min_dwell=0)
     first = panel.session.current_id
     panel.note.value = "checked the ministry's release"
     pg_server.stop("fast")
