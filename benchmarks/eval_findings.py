@@ -69,7 +69,10 @@ def read_event(path: Path):
     return pd.DataFrame(rows), spans
 
 
-def to_gold_ids(corpus, spans, table):
+def to_gold_ids(corpus, spans, table, raw=None):
+    """Claims → the labelled sentence they overlap most. score.py uses the claims' offsets, which shift
+    when fb.load drops a title repeated as the text's first line; with ``raw`` (outlet → the text given
+    to fb.load) a claim is first looked up by its words."""
     art_outlet = dict(zip(corpus.articles.article_id, corpus.articles.outlet))
     by_outlet = {}
     for sid, (o, s, e) in spans.items():
@@ -77,15 +80,20 @@ def to_gold_ids(corpus, spans, table):
     out = {}
     for r in table.itertuples():
         best, ov = None, 0
+        start, end = r.start, r.end
+        if raw is not None:
+            at = raw.get(art_outlet[r.article_id], "").find(r.text)
+            if at >= 0:
+                start, end = at, at + len(r.text)
         for s, e, sid in by_outlet.get(art_outlet[r.article_id], []):
-            o = min(e, r.end) - max(s, r.start)
+            o = min(e, end) - max(s, start)
             if o > ov:
                 best, ov = sid, o
         out[r.claim_id] = best
     return out
 
 
-def eval_basil(devdata: Path, verbose: bool) -> dict:
+def eval_basil(devdata: Path, verbose: bool, by_text: bool = True) -> dict:
     events_dir, gold_dir = devdata / "basil_dev" / "events", devdata / "basil_dev" / "gold"
     tot = dict(events=0, flags=0, tp=0, gold=0, hit=0)
     t0 = time.time()
@@ -99,7 +107,7 @@ def eval_basil(devdata: Path, verbose: bool) -> dict:
         corpus = fb.load(df, progress=False)
         pairs = _match(corpus)
         flags = fb.discrepancies(corpus, pairs)
-        c2g = to_gold_ids(corpus, spans, corpus.claims)
+        c2g = to_gold_ids(corpus, spans, corpus.claims, raw=dict(zip(df.outlet, df.text)) if by_text else None)
         gd = {frozenset((d["a"], d["b"])) for d in g["disagreements"]}
         fl = {frozenset((c2g.get(a), c2g.get(b))) for a, b in zip(flags.claim_id_l, flags.claim_id_r)}
         tot["events"] += 1

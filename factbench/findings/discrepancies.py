@@ -155,8 +155,15 @@ def compare(fl: StatementFacts, fr: StatementFacts, *, matched: bool = False, ki
             if a.kind != b.kind or (kinds and a.kind not in kinds):
                 continue
             shared = a.slots & b.slots
-            if not shared:
+            if not matched:  # statements not matched as one: only a role read in full (see facts.py)
+                shared = {x for x in shared if len(x) == 3}
+            if not shared or (a.kind == "person" and not matched):
                 continue
+            if any(_conflict(a.kind, a, c) == "" for c in fr.values if c.kind == a.kind and c is not b) or \
+                    any(_conflict(b.kind, c, b) == "" for c in fl.values if c.kind == b.kind and c is not a):
+                continue  # each statement also gives the other's value: two facts, not one
+            if a.kind == "number" and a.norm[3] and b.norm[3] and abs(a.norm[1] + b.norm[1] - 100) < 1e-6:
+                continue  # "two-in-three" and "one-in-three": the two sides of one chance
             why = _conflict(a.kind, a, b)
             if not why:
                 continue
@@ -266,8 +273,12 @@ def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataF
         for k in need:
             for v in facts[k].values:
                 for s in v.slots:
-                    key = s if s[0] != "date-reported" else ("date",) + s[1:]
-                    buckets.setdefault((ev[k],) + key, []).append(k)
+                    if s[0] in ("date-reported", "date") and len(s) == 2:
+                        # an announcement and the happening it announces meet here (also within one article)
+                        buckets.setdefault((ev[k], "date-rep", s[1]), []).append(k)
+                    elif len(s) == 3 and s[0] != "ordinal":
+                        # unmatched statements meet on a full role only (ordinals: on a dated happening)
+                        buckets.setdefault((ev[k],) + s, []).append(k)
         _inherit_happenings(claims, corpus, facts)
         happen: dict[tuple, list[int]] = {}
         for k in need:
@@ -281,8 +292,8 @@ def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataF
                 for j in ks[p + 1:]:
                     if arts[i] != arts[j] and outlets[i] == outlets[j]:
                         continue
-                    if arts[i] == arts[j] and key[1] not in ("date", "period"):
-                        continue
+                    if arts[i] == arts[j] and key[1] != "date-rep":
+                        continue  # within one article: only an announcement dated before its happening
                     if key[0] == "*":
                         if ev[i] != ev[j]:
                             cross.add((i, j))
@@ -291,7 +302,8 @@ def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataF
     for (i, j), matched in sorted(todo.items()):
         if i not in facts or j not in facts:
             continue
-        kinds = {"ordinal"} if (i, j) in cross else None
+        kinds = {"ordinal"} if (i, j) in cross else ({"date", "number", "duration", "person", "negation"}
+                                                     if not (facts[i].happenings & facts[j].happenings) else None)
         found = compare(facts[i], facts[j], matched=matched, kinds=kinds, same_article=arts[i] == arts[j])
         if not found:
             continue
@@ -310,7 +322,16 @@ def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataF
                      "role": best["role"],
                      "explanation": f"{best['role']}: {best['value_l']!r} vs {best['value_r']!r}; {best['why']} ({where})",
                      "confidence": round(min(conf, 0.99), 3)})
-    out = pd.DataFrame(rows, columns=list(schema.TABLES["flags"]))
+    # one disagreement said several times (the same two values, the same two articles) is one flag
+    rows.sort(key=lambda r: (-r["confidence"], r["flag_id"]))
+    seen, kept = set(), []
+    for r in rows:
+        key = (frozenset((arts[index[r["claim_id_l"]]], arts[index[r["claim_id_r"]]])), r["kind"],
+               frozenset((r["norm_l"], r["norm_r"])))
+        if key not in seen:
+            seen.add(key)
+            kept.append(r)
+    out = pd.DataFrame(kept, columns=list(schema.TABLES["flags"]))
     out = schema.conform(out, "flags")
     return out.sort_values(["confidence", "flag_id"], ascending=[False, True], ignore_index=True)
 

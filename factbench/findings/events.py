@@ -61,6 +61,45 @@ def _main_dates(title: str, text: str) -> tuple[str, set[str]]:
     return key, days
 
 
+_REL_MONTH = re.compile(r"\b(?:earlier this month|this month|last month|the previous month|the month before)\b", re.I)
+_PLACE = re.compile(r"\b(?:in|at)\s+(?P<place>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
+
+
+def _relative_months(texts: list[str]) -> list[set[int]]:
+    """The month each article is written in, read from "the agreement forged earlier this month in
+    Istanbul" or "talks held in Istanbul the previous month" once another article of the corpus dates
+    that happening ("the agreements reached in Istanbul on June 2"). Empty when nothing says."""
+    anchors: dict[tuple[str, str], Counter] = {}
+    for text in texts:
+        for sent in re.split(r"(?<=[.!?])\s+", text):
+            if len(sent) > 600 or not find_dates(sent):
+                continue
+            places = {m.group("place") for m in _PLACE.finditer(sent)}
+            if not places:
+                continue
+            for v in statement_facts(sent).values:
+                if v.kind == "date" and v.norm[0] == "day":
+                    for slot in v.slots:
+                        if slot[0] == "date":
+                            for pl in places:
+                                anchors.setdefault((slot[1], pl), Counter())[int(v.norm[2])] += 1
+    out = []
+    for text in texts:
+        months = set()
+        for sent in re.split(r"(?<=[.!?])\s+", text):
+            for m in _REL_MONTH.finditer(sent):
+                near = sent[max(0, m.start() - 50):m.end() + 30]
+                classes = {event_class(w.lower()) or event_class(w.lower().rstrip("s")) for w in _WORD.findall(near)} - {""}
+                for cls in classes:
+                    for pm in _PLACE.finditer(sent):
+                        got = anchors.get((cls, pm.group("place")))
+                        if got:
+                            month = got.most_common(1)[0][0]
+                            months.add(month if "this month" in m.group(0).lower() else month % 12 + 1)
+        out.append(months)
+    return out
+
+
 def events(corpus, *, similarity: float = SIMILARITY, max_days_apart: int | None = MAX_DAYS_APART) -> pd.DataFrame:
     """article_id, event_id, label, dates, actors: one row per article.
 
@@ -81,11 +120,18 @@ def events(corpus, *, similarity: float = SIMILARITY, max_days_apart: int | None
         sim = np.eye(n)
     keys, days = zip(*(_main_dates(t, x) for t, x in zip(articles["title"].astype(str), articles["text"].astype(str))))
     pub = pd.to_datetime(articles["published"].astype(str).replace("", None), errors="coerce")
+    months = _relative_months(articles["text"].astype(str).tolist())
+    for k in range(n):  # the month of the main happening, or of publication
+        months[k] |= {int(d[-5:-3]) for d in days[k]}
+        if pd.notna(pub[k]):
+            months[k].add(int(pub[k].month))
     apart = np.zeros((n, n), dtype=bool)
     for i in range(n):
         for j in range(i + 1, n):
             if days[i] and days[j] and keys[i] == keys[j] and not days[i] & days[j]:
                 apart[i, j] = apart[j, i] = True  # they date their happening differently
+            elif months[i] and months[j] and not months[i] & months[j]:
+                apart[i, j] = apart[j, i] = True  # written in different months
             elif max_days_apart is not None and pd.notna(pub[i]) and pd.notna(pub[j]) \
                     and abs((pub[i] - pub[j]).days) > max_days_apart:
                 apart[i, j] = apart[j, i] = True

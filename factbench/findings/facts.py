@@ -131,10 +131,12 @@ def _date_slots(anchor, prep: str) -> set:
             c = event_class(_lemma(n))
             if c:
                 slots.add(("date", c) if verb not in REPORTING_VERBS else ("date-reported", c))
+                if verb not in REPORTING_VERBS:
+                    slots.add(("date", c, verb))  # strong: the happening and what it did ("primary … held")
             # an object under "of" ("the exchange of prisoners"): the noun itself already counted
             ek = _entity_key(n)
             if ek and n.dep_ in ("nsubj", "nsubjpass") and verb not in REPORTING_VERBS:
-                slots.add(("date", f"{verb}:{ek}"))
+                slots.add(("date", f"{verb}:{ek}", "who"))
     return slots
 
 
@@ -147,7 +149,7 @@ def _calendar(doc, text, year):
         anchor, prep = _anchor(_root(toks))
         explicit_year = None if d.iso.startswith("--") else d.iso[:4]
         mmdd = d.iso[-5:]
-        v = Value("date", d.text, ("day", explicit_year, mmdd[:2], mmdd, d.weekday or None), d.text, d.start, d.end,
+        v = Value("date", d.text, ("day", explicit_year, mmdd[:2], mmdd, d.weekday or None), d.iso, d.start, d.end,
                   _date_slots(anchor, prep))
         out.append(v)
     return out
@@ -183,7 +185,11 @@ def statement_facts(text: str, doc=None, *, year: int | None = None) -> Statemen
                 if n.dep_ in ("nsubj", "nsubjpass") or n.i == anchor.head.i:
                     k = _entity_key(n) or (_entity_key(n.head) if n.dep_ == "appos" else "")
                     if k:
-                        slots.add(("period", k))
+                        slots.add(("period", k, "range"))
+        if not slots:  # the parse gave no subject: the nearest person named before the range
+            people = [e for e in doc.ents if e.label_ == "PERSON" and e.end_char <= m.start()]
+            if people:
+                slots.add(("period", person_key(people[-1].text)[0], "range"))
         values.append(Value("date", m.group(0), ("range", int(a), int(b)), f"{a}–{b}", m.start(), m.end(), slots))
         taken.append((m.start(), m.end()))
     for m in _MONTH_RX.finditer(text):
@@ -251,6 +257,11 @@ def statement_facts(text: str, doc=None, *, year: int | None = None) -> Statemen
         unit = "percent" if q.percent else ("money" if re.search(r"[$€£]\s*$", text[max(0, q.start - 2):q.start]) else "")
         if noun is not None:
             slots.add(("number", _lemma(noun)))
+            gov = noun.head
+            while gov.dep_ in ("prep", "pobj", "conj", "compound", "amod") and gov.head.i != gov.i:
+                gov = gov.head
+            if gov.pos_ in ("VERB", "AUX") and _lemma(gov) not in ("be", "have"):
+                slots.add(("number", _lemma(noun), _lemma(gov)))  # strong: what was counted, doing what
         elif unit:
             slots.add(("number", unit + ":" + (_lemma(root.head) if root.head.i != root.i else "")))
         values.append(Value("number", q.text, ("range", q.low, q.high, q.percent), _fmt_range(q.low, q.high, q.percent),
@@ -267,7 +278,7 @@ def statement_facts(text: str, doc=None, *, year: int | None = None) -> Statemen
                 cls = event_class(_lemma(head))
             if cls:
                 values.append(Value("ordinal", f"{t.text} {head.text}", ("ordinal", ORDINALS[t.lower_]), t.text,
-                                    t.idx, head.idx + len(head), {("ordinal", cls)}))
+                                    t.idx, head.idx + len(head), {("ordinal", cls, "which")}))
     # people, by the role they fill
     for ent in doc.ents:
         if ent.label_ != "PERSON":
@@ -283,7 +294,8 @@ def statement_facts(text: str, doc=None, *, year: int | None = None) -> Statemen
         if t.pos_ in ("VERB", "AUX") and t.dep_ not in ("aux", "auxpass"):
             obj = next((_lemma(c) for c in t.children if c.dep_ in ("dobj", "attr", "xcomp", "ccomp")), "")
             neg = next((c.text for c in t.children if c.dep_ == "neg"), "")
-            negated[(_lemma(t), obj)] = neg
+            if _lemma(t) not in ("be", "have", "do", "say", "tell"):
+                negated[(_lemma(t), obj)] = neg
     happenings, definite = set(), set()
     days = [v for v in values if v.kind == "date" and v.norm[0] == "day"]
     for t in doc:
