@@ -109,6 +109,17 @@ def eval_basil(devdata: Path, verbose: bool, by_text: bool = True) -> dict:
         flags = fb.discrepancies(corpus, pairs)
         c2g = to_gold_ids(corpus, spans, corpus.claims, raw=dict(zip(df.outlet, df.text)) if by_text else None)
         gd = {frozenset((d["a"], d["b"])) for d in g["disagreements"]}
+        # a flag may have a sentence under the claim threshold on one side: map both sides by their words
+        extra = pd.DataFrame({"claim_id": pd.concat([flags.claim_id_l, flags.claim_id_r]),
+                              "text": pd.concat([flags.text_l, flags.text_r])}).drop_duplicates("claim_id")
+        extra = extra[~extra.claim_id.isin(c2g)]
+        if len(extra):
+            sid = corpus.sentences.set_index("text")
+            extra = extra.assign(article_id=[sid.article_id.get(t, "") for t in extra.text],
+                                 start=[int(sid.start.get(t, 0)) if not hasattr(sid.start.get(t, 0), "__len__") else 0 for t in extra.text])
+            extra["end"] = extra.start + extra.text.str.len()
+            extra = extra[extra.article_id != ""]
+            c2g.update(to_gold_ids(corpus, spans, extra, raw=dict(zip(df.outlet, df.text))))
         fl = {frozenset((c2g.get(a), c2g.get(b))) for a, b in zip(flags.claim_id_l, flags.claim_id_r)}
         tot["events"] += 1
         tot["flags"] += len(fl)

@@ -31,6 +31,7 @@ cannot both hold) and carries a confidence; flags come sorted by it, and those u
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 
 import pandas as pd
@@ -156,7 +157,12 @@ def compare(fl: StatementFacts, fr: StatementFacts, *, matched: bool = False, ki
                 continue
             shared = a.slots & b.slots
             if not matched:  # statements not matched as one: only a role read in full (see facts.py)
-                shared = {x for x in shared if len(x) == 3}
+                strong = {x for x in shared if len(x) == 3}
+                if not strong and a.kind == "date":  # "a primary in April" vs "the primary would be held on April 30"
+                    named = {x for x in shared if len(x) == 2 and x[0] == "date"}
+                    if any(len(y) == 3 and y[0] == "date" and ("date", y[1]) in named for y in a.slots | b.slots):
+                        strong = named
+                shared = strong
             if not shared or (a.kind == "person" and not matched):
                 continue
             if any(_conflict(a.kind, a, c) == "" for c in fr.values if c.kind == a.kind and c is not b) or \
@@ -213,12 +219,15 @@ def compare(fl: StatementFacts, fr: StatementFacts, *, matched: bool = False, ki
 
 # ------------------------------------------------------------------ the table
 
+_VALUE_WORDS = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
+                          r"may|june|july|august|september|october|november|december|(?:19|20)\d\d|first|second|third|"
+                          r"not|never)\b|n['’]t\b", re.I)
+_NEG_WORDS = re.compile(r"\b(?:not|never|no longer)\b|n['’]t\b", re.I)
+_WORDS = re.compile(r"[a-z]{3,}")
+
+
 def _has_values(text: str) -> bool:
-    t = text.lower()
-    return bool(find_dates(text) or find_numbers(text) or find_durations(text)
-                or any(w in t for w in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-                                        " not ", "n't", " never ", "first", "second", "third"))
-                or any(c.isupper() for c in text[1:]))
+    return bool(_VALUE_WORDS.search(text) or find_dates(text) or find_numbers(text) or find_durations(text))
 
 
 def flag_id(claim_l: str, claim_r: str, kind: str, norm_l: str, norm_r: str) -> str:
@@ -245,6 +254,10 @@ def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataF
             events = find_events(corpus)
     claims = claims.reset_index(drop=True)
     if events is not None:
+        claims = claims.assign(event_id=claims["article_id"].astype(str).map(
+            dict(zip(events["article_id"].astype(str), events["event_id"].astype(str)))).fillna(""))
+    claims = _statements(corpus, claims)
+    if events is not None:
         ev_of = dict(zip(events["article_id"].astype(str), events["event_id"].astype(str)))
         ev = claims["article_id"].astype(str).map(ev_of).fillna("").tolist()
     elif "event_id" in claims.columns:
@@ -256,6 +269,7 @@ def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataF
     arts = claims["article_id"].astype(str).tolist()
     outlets = claims["outlet"].astype(str).tolist()
     hedged = claims["hedged"].astype(bool).tolist() if "hedged" in claims.columns else [False] * len(claims)
+    is_claim = claims["_is_claim"].tolist() if "_is_claim" in claims.columns else [True] * len(claims)
     index = {c: k for k, c in enumerate(ids)}
 
     todo: dict[tuple[int, int], bool] = {}  # (i, j) -> matched
@@ -264,7 +278,8 @@ def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataF
             i, j = index.get(a), index.get(b)
             if i is not None and j is not None and i != j and ev[i] == ev[j]:
                 todo[(min(i, j), max(i, j))] = True
-    need = sorted({k for p in todo for k in p} | ({k for k in range(len(ids)) if _has_values(texts[k])} if slots else set()))
+    need = sorted({k for p in todo for k in p} | ({k for k in range(len(ids)) if not is_claim[k] or _has_values(texts[k])}
+                                                   if slots else set()))
     docs = dict(zip(need, parse([texts[k] for k in need])))
     facts = {k: statement_facts(texts[k], docs[k]) for k in need}
     cross: set[tuple[int, int]] = set()
@@ -299,19 +314,28 @@ def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataF
                             cross.add((i, j))
                     todo.setdefault((i, j), False)
     rows = []
+    if slots:  # near-identical statements of one event, one negated: the same quote, turned around
+        for i, j in _near_identical(need, facts, ev, arts):
+            todo.setdefault((i, j), "near")
     for (i, j), matched in sorted(todo.items()):
-        if i not in facts or j not in facts:
+        if i not in facts or j not in facts or not (is_claim[i] or is_claim[j]):
             continue
+        if matched == "near":
+            found = compare(facts[i], facts[j], matched=True, kinds={"negation"})
+            matched = False
+        else:
+            found = None
         kinds = {"ordinal"} if (i, j) in cross else ({"date", "number", "duration", "person", "negation"}
                                                      if not (facts[i].happenings & facts[j].happenings) else None)
-        found = compare(facts[i], facts[j], matched=matched, kinds=kinds, same_article=arts[i] == arts[j])
+        if found is None:
+            found = compare(facts[i], facts[j], matched=matched, kinds=kinds, same_article=arts[i] == arts[j])
         if not found:
             continue
         best = found[0]
         conf = best["confidence"] - (0.1 if hedged[i] or hedged[j] else 0.0)
         if conf < min_confidence:
             continue
-        where = "matched statements" if matched else ("within one article" if arts[i] == arts[j] else
+        where = "matched statements" if matched else "near-identical statements" if todo[(i, j)] == "near" else ("within one article" if arts[i] == arts[j] else
                                                       "statements of one event sharing the slot")
         if (i, j) in cross:
             where = "statements naming the same dated happening"
@@ -334,6 +358,62 @@ def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataF
     out = pd.DataFrame(kept, columns=list(schema.TABLES["flags"]))
     out = schema.conform(out, "flags")
     return out.sort_values(["confidence", "flag_id"], ascending=[False, True], ignore_index=True)
+
+
+def _statements(corpus, claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims, and (given a Corpus) the other sentences that state a date, a count or a negation:
+    a sentence under the check-worthiness threshold can still be the other side of a disagreement.
+    Such a sentence gets the id it would have as a claim; a flag always has a claim on one side."""
+    sentences = getattr(corpus, "sentences", None)
+    articles = getattr(corpus, "articles", None)
+    out = claims.assign(_is_claim=True)
+    if sentences is None or articles is None or "sentence_id" not in claims.columns or not len(sentences):
+        return out
+    from ..claims.load import claim_id_for
+
+    have = set(claims["sentence_id"].astype(str))
+    outlet = dict(zip(articles["article_id"].astype(str), articles["outlet"].astype(str)))
+    extra = sentences[~sentences["sentence_id"].astype(str).isin(have)]
+    keep = [_has_values(t) for t in extra["text"].astype(str)]
+    # the other side of a near-identical, negated statement: found by its words, before any parse
+    ev = dict(zip(claims["article_id"].astype(str), claims["event_id"].astype(str))) if "event_id" in claims.columns else {}
+    negated = [(str(a), set(_WORDS.findall(t.lower()))) for a, t in zip(claims["article_id"], claims["text"].astype(str))
+               if _NEG_WORDS.search(t)]
+    if negated:
+        for k, (a, t) in enumerate(zip(extra["article_id"].astype(str), extra["text"].astype(str))):
+            if keep[k]:
+                continue
+            w = set(_WORDS.findall(t.lower()))
+            keep[k] = any(a2 != a and ev.get(a2, "") == ev.get(a, "") and w and len(w & w2) / len(w | w2) >= 0.5
+                          for a2, w2 in negated)
+    extra = extra[keep]
+    if not len(extra):
+        return out
+    rows = pd.DataFrame({"claim_id": [claim_id_for(a, t) for a, t in zip(extra["article_id"], extra["text"])],
+                         "sentence_id": extra["sentence_id"].astype(str), "article_id": extra["article_id"].astype(str),
+                         "outlet": extra["article_id"].astype(str).map(outlet), "text": extra["text"].astype(str),
+                         "hedged": False, "_is_claim": False})
+    if "event_id" in claims.columns:
+        ev = dict(zip(claims["article_id"].astype(str), claims["event_id"].astype(str)))
+        rows["event_id"] = rows["article_id"].map(ev).fillna("")
+    return pd.concat([out, rows[[c for c in rows.columns if c in out.columns]]], ignore_index=True)
+
+
+def _near_identical(need, facts, ev, arts, threshold: float = 0.6):
+    """Pairs of statements of one event, from two articles, that share most of their content words and
+    of which at least one negates a verb."""
+    by_event: dict[str, list[int]] = {}
+    for k in need:
+        by_event.setdefault(ev[k], []).append(k)
+    for ks in by_event.values():
+        negs = [k for k in ks if any(facts[k].negated_verbs.values())]
+        for i in negs:
+            for j in ks:
+                if j == i or arts[i] == arts[j]:
+                    continue
+                a, b = facts[i].content, facts[j].content
+                if a and b and len(a & b) / len(a | b) >= threshold:
+                    yield (min(i, j), max(i, j))
 
 
 def _inherit_happenings(claims: pd.DataFrame, corpus, facts: dict[int, StatementFacts]) -> None:

@@ -140,6 +140,17 @@ def _date_slots(anchor, prep: str) -> set:
     return slots
 
 
+def _nearby_event(tok) -> set:
+    """When the parse ties a date to nothing dated, the words around it: "a primary in April"."""
+    doc = tok.doc
+    before = doc[max(0, tok.i - 3):tok.i]
+    if before and before[-1].lower_ in ("in", "on") and len(before) >= 2:
+        c = event_class(_lemma(before[-2]))
+        if c:
+            return {("date", c)}
+    return set()
+
+
 def _calendar(doc, text, year):
     out = []
     for d in find_dates(text, year=None):
@@ -150,7 +161,7 @@ def _calendar(doc, text, year):
         explicit_year = None if d.iso.startswith("--") else d.iso[:4]
         mmdd = d.iso[-5:]
         v = Value("date", d.text, ("day", explicit_year, mmdd[:2], mmdd, d.weekday or None), d.iso, d.start, d.end,
-                  _date_slots(anchor, prep))
+                  _date_slots(anchor, prep) or _nearby_event(toks[0]))
         out.append(v)
     return out
 
@@ -201,7 +212,7 @@ def statement_facts(text: str, doc=None, *, year: int | None = None) -> Statemen
         anchor, prep = _anchor(_root(toks))
         mo = MONTHS[m.group("mon").lower()]
         values.append(Value("date", m.group(0), ("month", m.group("year"), f"{mo:02d}", None, None),
-                            m.group(0), m.start(), m.end(), _date_slots(anchor, prep)))
+                            m.group(0), m.start(), m.end(), _date_slots(anchor, prep) or _nearby_event(toks[0])))
         taken.append((m.start(), m.end()))
     for m in _WEEKDAY_RX.finditer(text):
         if not free(m.start(), m.end()):
