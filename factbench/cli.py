@@ -68,7 +68,7 @@ def cmd_discrepancies(args) -> int:
     corpus = _load(args)
     flags = discrepancies(corpus, _pairs(args, corpus))
     write_csv(flags, args.output)
-    print(f"{len(flags)} discrepancies; wrote {args.output}")
+    print(f"{len(flags)} discrepancies (sorted by confidence); wrote {args.output}")
     print(flags["kind"].value_counts().to_string() if len(flags) else "")
     return 0
 
@@ -84,12 +84,14 @@ def cmd_analyse(args) -> int:
     from .storage.csvio import write_csv
     from .findings.discrepancies import discrepancies
     from .matching.groups import group
+    from .findings.events import events, with_events
     from .findings.hints import hints
 
     corpus = _load(args)
-    pairs = _pairs(args, corpus)
+    ev = events(corpus)
+    pairs = with_events(_pairs(args, corpus), ev)
     groups = group(pairs, corpus)
-    flags = discrepancies(corpus, pairs)
+    flags = discrepancies(corpus, pairs, events=ev)
     out = Path(args.out)
     text = corpus.claims.set_index("claim_id")
     print(corpus.summary())
@@ -101,17 +103,26 @@ def cmd_analyse(args) -> int:
         print(f"  [{gid}]")
         for c in m["claim_id"]:
             print(f"    {text.at[c, 'outlet']}: {_shorten(text.at[c, 'text'])}")
-    print(f"\n{len(flags)} discrepancies:")
+    labels = ev.drop_duplicates("event_id")
+    print(f"\n{len(labels)} events:")
+    for e in labels.itertuples():
+        members = ev.loc[ev["event_id"] == e.event_id, "article_id"]
+        outlets = corpus.articles.set_index("article_id").loc[list(members), "outlet"]
+        print(f"  [{e.event_id}] {e.label}: {len(members)} article(s) ({', '.join(sorted(set(outlets)))})")
+    print(f"\n{len(flags)} discrepancies (most confident first):")
+
+    def outlet_of(cid: str) -> str:
+        return str(text.at[cid, "outlet"]) if cid in text.index else "a sentence under the claim threshold"
+
     for r in flags.itertuples():
-        where = f"{text.at[r.claim_id_l, 'outlet']} vs {text.at[r.claim_id_r, 'outlet']}" if r.claim_id_r else \
-            text.at[r.claim_id_l, "outlet"]
-        print(f"  {r.kind}: {r.value_l} vs {r.value_r}  ({where})\n    {r.explanation}")
+        print(f"  {r.kind} ({r.confidence:.2f}): {r.value_l} vs {r.value_r}  ({outlet_of(r.claim_id_l)} vs "
+              f"{outlet_of(r.claim_id_r)})\n    {r.explanation}")
     h = hints(corpus, pairs, groups, flags)
     print("\nhints: " + ", ".join(f"{k or 'none'} {v}" for k, v in h["hint"].value_counts().items()))
     for name, df in (("claims", corpus.claims.merge(groups, on="claim_id").merge(h, on="claim_id")),
-                     ("pairs", pairs), ("flags", flags)):
+                     ("pairs", pairs), ("flags", flags), ("events", ev)):
         write_csv(df, out / f"{name}.csv")
-    print(f"\nwrote claims.csv, pairs.csv and flags.csv to {out}/")
+    print(f"\nwrote claims.csv, pairs.csv, flags.csv and events.csv to {out}/")
     return 0
 
 

@@ -148,7 +148,7 @@ def _bounded(v: float, bound: str) -> tuple[float, float]:
     if b in ("up to", "no more than"):
         return 0.0, v
     if b in ("nearly", "almost"):
-        return v - _last_digit_unit(v), v
+        return v * 0.9, v
     if b in ("about", "around", "approximately", "roughly", "some"):
         # "about 140" is 140 rounded at its last significant digit: 135-145; "some 16" is 15.5-16.5
         h = _last_digit_unit(v) / 2

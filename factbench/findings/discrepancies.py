@@ -44,7 +44,7 @@ from .syntax import parse
 
 #: flags below this confidence are not shown (benchmarks/eval_findings.py)
 MIN_CONFIDENCE = 0.5
-_BASE = {"date": 0.8, "number": 0.8, "duration": 0.7, "ordinal": 0.7, "negation": 0.65, "person": 0.6}
+_BASE = {"date": 0.8, "number": 0.8, "duration": 0.7, "ordinal": 0.7, "negation": 0.65, "person": 0.6, "place": 0.55}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -76,12 +76,14 @@ def _date_conflict(a: tuple, b: tuple) -> str:
 
 
 def _tolerance(lo: float, hi: float) -> tuple[float, float]:
-    """A bare number of 1,000 or more stands for itself rounded at its last significant digit."""
-    if lo == hi and lo >= 1000:
-        from ..claims.values import _last_digit_unit
+    """A bare number of 1,000 or more with two significant digits or more ("1.2 million", "52,000")
+    stands for itself rounded at its last significant digit; "1,000" stands for 1,000."""
+    from ..claims.values import _last_digit_unit
 
-        h = _last_digit_unit(lo) / 2
-        return lo - h, hi + h
+    if lo == hi and lo >= 1000:
+        unit = _last_digit_unit(lo)
+        if lo / unit >= 10:
+            return lo - unit / 2, hi + unit / 2
     return lo, hi
 
 
@@ -118,6 +120,8 @@ def _conflict(kind: str, a: Value, b: Value) -> str:
             if a.norm[1] != b.norm[1] else ""
     if kind == "person":
         return "different people fill the same role" if a.norm[1] != b.norm[1] else ""
+    if kind == "place":
+        return "different places fill the same role" if a.norm[1] != b.norm[1] else ""
     return ""
 
 
@@ -128,6 +132,8 @@ def _ordinal_word(n: int) -> str:
 def _role(slot: tuple) -> str:
     kind, key = slot[0], slot[1]
     if kind == "date":
+        if key.startswith("@"):
+            return f"date of '{key[1:]}'"
         return f"date of the {key}" if ":" not in key else f"date when {key.split(':')[1]} did '{key.split(':')[0]}'"
     if kind == "period":
         return f"years of {key}"
@@ -141,6 +147,8 @@ def _role(slot: tuple) -> str:
         return f"which {key} it was"
     if kind == "person":
         return f"who did '{slot[1]}' ({slot[2]})"
+    if kind == "place":
+        return f"where: '{slot[1]} {slot[2]}'"
     return kind
 
 
@@ -163,7 +171,7 @@ def compare(fl: StatementFacts, fr: StatementFacts, *, matched: bool = False, ki
                     if any(len(y) == 3 and y[0] == "date" and ("date", y[1]) in named for y in a.slots | b.slots):
                         strong = named
                 shared = strong
-            if not shared or (a.kind == "person" and not matched):
+            if not shared or (a.kind in ("person", "place") and not matched):
                 continue
             if any(_conflict(a.kind, a, c) == "" for c in fr.values if c.kind == a.kind and c is not b) or \
                     any(_conflict(b.kind, c, b) == "" for c in fl.values if c.kind == b.kind and c is not a):
@@ -176,7 +184,7 @@ def compare(fl: StatementFacts, fr: StatementFacts, *, matched: bool = False, ki
             slot = sorted(shared)[0]
             conf = _BASE[a.kind] + (0.1 if matched else 0.0) - (0.15 if same_article else 0.0) \
                 - (0.05 if a.approximate or b.approximate else 0.0) - (0.05 if ":" in str(slot[1]) else 0.0)
-            if a.kind == "person":
+            if a.kind in ("person", "place"):
                 if a.norm[1] in fr.text.lower() or b.norm[1] in fl.text.lower():
                     continue  # both names are in both statements: not a swap of one for the other
             out.append({"kind": a.kind, "value_l": a.shown, "value_r": b.shown, "norm_l": a.label, "norm_r": b.label,
@@ -194,7 +202,9 @@ def compare(fl: StatementFacts, fr: StatementFacts, *, matched: bool = False, ki
                         row = {"kind": "date", "value_l": a.shown, "value_r": b.shown, "norm_l": a.label,
                                "norm_r": b.label, "role": f"date of the {ev}",
                                "why": f"the {ev} is dated {a.shown}, yet its announcement is dated {b.shown}: "
-                                      f"announced before it took place", "confidence": 0.6 - (0.05 if same_article else 0)}
+                                      f"announced before it took place",
+                               "confidence": 0.6 - (0.05 if same_article else 0)
+                               + (0.02 if any(len(x) == 3 for x in a.slots) else 0)}
                         if flip:
                             row.update(value_l=b.shown, value_r=a.shown, norm_l=b.label, norm_r=a.label)
                         out.append(row)
@@ -314,18 +324,18 @@ def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataF
                             cross.add((i, j))
                     todo.setdefault((i, j), False)
     rows = []
-    if slots:  # near-identical statements of one event, one negated: the same quote, turned around
+    if slots:  # near-identical statements of one event: one statement retold, compared as if matched
         for i, j in _near_identical(need, facts, ev, arts):
             todo.setdefault((i, j), "near")
     for (i, j), matched in sorted(todo.items()):
         if i not in facts or j not in facts or not (is_claim[i] or is_claim[j]):
             continue
         if matched == "near":
-            found = compare(facts[i], facts[j], matched=True, kinds={"negation"})
+            found = compare(facts[i], facts[j], matched=True)
             matched = False
         else:
             found = None
-        kinds = {"ordinal"} if (i, j) in cross else ({"date", "number", "duration", "person", "negation"}
+        kinds = {"ordinal"} if (i, j) in cross else ({"date", "number", "duration", "person", "place", "negation"}
                                                      if not (facts[i].happenings & facts[j].happenings) else None)
         if found is None:
             found = compare(facts[i], facts[j], matched=matched, kinds=kinds, same_article=arts[i] == arts[j])
@@ -399,21 +409,22 @@ def _statements(corpus, claims: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([out, rows[[c for c in rows.columns if c in out.columns]]], ignore_index=True)
 
 
-def _near_identical(need, facts, ev, arts, threshold: float = 0.6):
-    """Pairs of statements of one event, from two articles, that share most of their content words and
-    of which at least one negates a verb."""
+def _near_identical(need, facts, ev, arts, threshold: float = 0.5):
+    """Pairs of statements of one event, from two articles, that share at least half of their content
+    words: one statement retold (a summary's sentence and its source, one quote in two outlets)."""
     by_event: dict[str, list[int]] = {}
     for k in need:
-        by_event.setdefault(ev[k], []).append(k)
+        if facts[k].content:
+            by_event.setdefault(ev[k], []).append(k)
     for ks in by_event.values():
-        negs = [k for k in ks if any(facts[k].negated_verbs.values())]
-        for i in negs:
-            for j in ks:
-                if j == i or arts[i] == arts[j]:
+        for p, i in enumerate(ks):
+            a = facts[i].content
+            for j in ks[p + 1:]:
+                if arts[i] == arts[j]:
                     continue
-                a, b = facts[i].content, facts[j].content
-                if a and b and len(a & b) / len(a | b) >= threshold:
-                    yield (min(i, j), max(i, j))
+                b = facts[j].content
+                if len(a & b) / len(a | b) >= threshold:
+                    yield (i, j)
 
 
 def _inherit_happenings(claims: pd.DataFrame, corpus, facts: dict[int, StatementFacts]) -> None:

@@ -193,6 +193,22 @@ def _table(corpus, articles, clusters, keys, days) -> pd.DataFrame:
     return out
 
 
+def with_events(pairs: pd.DataFrame, events_table: pd.DataFrame) -> pd.DataFrame:
+    """``pairs`` with ``event_id`` filled: the event both claims' articles belong to, or "" when the
+    two are in different events (or unknown).
+
+    >>> ev = pd.DataFrame({"article_id": ["1", "2", "3"], "event_id": ["e1", "e1", "e2"]})
+    >>> p = pd.DataFrame({"claim_id_l": ["a", "a"], "claim_id_r": ["b", "c"], "article_id_l": ["1", "1"],
+    ...                   "article_id_r": ["2", "3"]})
+    >>> with_events(p, ev)["event_id"].tolist()
+    ['e1', '']
+    """
+    of = dict(zip(events_table["article_id"].astype(str), events_table["event_id"].astype(str)))
+    left = pairs["article_id_l"].astype(str).map(of).fillna("")
+    right = pairs["article_id_r"].astype(str).map(of).fillna("")
+    return pairs.assign(event_id=left.where(left == right, "").astype("string"))
+
+
 def _fmt_day(iso: str) -> str:
     from calendar import month_name
 

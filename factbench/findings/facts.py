@@ -25,6 +25,7 @@ from .syntax import parse
 _MONTH_RX = re.compile(r"\b(?P<pre>(?:early|late|mid)[- ]?)?(?P<mon>January|February|March|April|May|June|July|August|"
                        r"September|October|November|December)\b(?!\s+\d)(?:\s+(?P<year>(?:19|20)\d\d))?")
 _WEEKDAY_RX = re.compile(r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?!['’]s)")
+_YEAR_RX = re.compile(r"\b(?:in|during|since|until|by|of)\s+(?:early\s+|late\s+|mid-?)?(?P<year>(?:19|20)\d\d)\b(?!\s*[-–]\s*\d)")
 _RANGE_RX = re.compile(r"\bfrom\s+(?P<a>(?:19|20)\d\d)\s+(?:to|until|through)\s+(?P<b>(?:19|20)\d\d)\b|"
                        r"\b(?P<c>(?:19|20)\d\d)\s*[-–]\s*(?P<d>(?:19|20)\d\d)\b")
 _RATIO_RX = re.compile(r"\b(?P<a>\d+|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]+(?:in|out\s+of)[\s-]+"
@@ -127,6 +128,8 @@ def _date_slots(anchor, prep: str) -> set:
         return slots
     if anchor.pos_ in ("VERB", "AUX"):
         verb = _lemma(anchor)
+        if verb not in REPORTING_VERBS and verb not in ("be", "have"):
+            slots.add(("date", "@" + verb))  # weak: the same verb in two matched statements
         for n in _nouns_of(anchor):
             c = event_class(_lemma(n))
             if c:
@@ -161,7 +164,7 @@ def _calendar(doc, text, year):
         explicit_year = None if d.iso.startswith("--") else d.iso[:4]
         mmdd = d.iso[-5:]
         v = Value("date", d.text, ("day", explicit_year, mmdd[:2], mmdd, d.weekday or None), d.iso, d.start, d.end,
-                  _date_slots(anchor, prep) or _nearby_event(toks[0]))
+                  _date_slots(anchor, prep) | _nearby_event(toks[0]))
         out.append(v)
     return out
 
@@ -212,7 +215,7 @@ def statement_facts(text: str, doc=None, *, year: int | None = None) -> Statemen
         anchor, prep = _anchor(_root(toks))
         mo = MONTHS[m.group("mon").lower()]
         values.append(Value("date", m.group(0), ("month", m.group("year"), f"{mo:02d}", None, None),
-                            m.group(0), m.start(), m.end(), _date_slots(anchor, prep) or _nearby_event(toks[0])))
+                            f"{m.group('year') or '-'}-{mo:02d}", m.start(), m.end(), _date_slots(anchor, prep) | _nearby_event(toks[0])))
         taken.append((m.start(), m.end()))
     for m in _WEEKDAY_RX.finditer(text):
         if not free(m.start(), m.end()):
@@ -220,7 +223,17 @@ def statement_facts(text: str, doc=None, *, year: int | None = None) -> Statemen
         toks = _span_tokens(doc, m.start(), m.end())
         anchor, prep = _anchor(_root(toks))
         values.append(Value("date", m.group(0), ("weekday", None, None, None, m.group("wd").lower()),
-                            m.group(0), m.start(), m.end(), _date_slots(anchor, prep)))
+                            m.group("wd").lower(), m.start(), m.end(), _date_slots(anchor, prep)))
+        taken.append((m.start(), m.end()))
+    for m in _YEAR_RX.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        toks = _span_tokens(doc, m.start("year"), m.end("year"))
+        if not toks:
+            continue
+        anchor, prep = _anchor(_root(toks))
+        values.append(Value("date", m.group("year"), ("year", m.group("year"), None, None, None), m.group("year"),
+                            m.start("year"), m.end("year"), _date_slots(anchor, prep) | _nearby_event(toks[0])))
         taken.append((m.start(), m.end()))
     # durations, in days
     for d in find_durations(text, year=None):
@@ -290,6 +303,15 @@ def statement_facts(text: str, doc=None, *, year: int | None = None) -> Statemen
             if cls:
                 values.append(Value("ordinal", f"{t.text} {head.text}", ("ordinal", ORDINALS[t.lower_]), t.text,
                                     t.idx, head.idx + len(head), {("ordinal", cls, "which")}))
+    # places, by the role they fill: "arrived in Geneva", "the delegation from South Korea"
+    for ent in doc.ents:
+        if ent.label_ not in ("GPE", "LOC", "FAC"):
+            continue
+        r = ent.root
+        if r.dep_ == "pobj" and r.head.dep_ == "prep" and r.head.head.i != r.head.i:
+            head = r.head.head
+            values.append(Value("place", ent.text, ("place", place_key(ent.text)), place_key(ent.text),
+                                ent.start_char, ent.end_char, {("place", _lemma(head), r.head.lower_)}))
     # people, by the role they fill
     for ent in doc.ents:
         if ent.label_ != "PERSON":
@@ -319,6 +341,15 @@ def statement_facts(text: str, doc=None, *, year: int | None = None) -> Statemen
             definite.add(c)
     content = {_lemma(t) for t in doc if t.is_alpha and not t.is_stop and t.pos_ in ("NOUN", "VERB", "PROPN", "ADJ", "NUM")}
     return StatementFacts(text, values, negated, happenings, definite, content)
+
+
+def place_key(name: str) -> str:
+    """One place, several names: "the Russian Federation" → 'russia', "U.S." → 'united states'."""
+    from ..ingest.text import normalise
+    from .lexicon import PLACE_ALIASES
+
+    n = re.sub(r"^the ", "", normalise(name))
+    return PLACE_ALIASES.get(n, n)
 
 
 def person_key(name: str) -> tuple[str, str]:

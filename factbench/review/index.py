@@ -29,6 +29,7 @@ class ReviewIndex:
     flags_of: dict[str, list[dict]] = field(default_factory=dict)
     hints: dict[str, tuple[str, str]] = field(default_factory=dict)
     articles: pd.DataFrame | None = None
+    dismissed: set[str] = field(default_factory=set)  # flag ids the reviewer dismissed
 
     @classmethod
     def build(cls, claims: pd.DataFrame, *, articles: pd.DataFrame | None = None, pairs: pd.DataFrame | None = None,
@@ -54,8 +55,12 @@ class ReviewIndex:
                         if h}
         return ix
 
+    def live_flags(self, claim_id: str) -> list[dict]:
+        """The claim's discrepancy flags that the reviewer has not dismissed."""
+        return [f for f in self.flags_of.get(claim_id, []) if str(f.get("flag_id", "")) not in self.dismissed]
+
     def flagged(self, claim_id: str) -> bool:
-        """Whether the claim, or another statement of its group, has a discrepancy."""
-        if claim_id in self.flags_of:
+        """Whether the claim, or another statement of its group, has a discrepancy not dismissed."""
+        if self.live_flags(claim_id):
             return True
-        return any(m in self.flags_of for m in self.members.get(self.group_of.get(claim_id, ""), []))
+        return any(self.live_flags(m) for m in self.members.get(self.group_of.get(claim_id, ""), []))

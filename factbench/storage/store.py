@@ -31,6 +31,8 @@ from pathlib import Path
 import pandas as pd
 
 VERDICTS = ("supported", "contradicted", "unsourced", "skip")
+#: decisions about a discrepancy flag (its ``flag_id`` in the claim_id column), not about a claim
+FLAG_VERDICTS = ("dismissed",)
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x46424E43  # "FBNC": marks a factbench store
 
@@ -39,7 +41,7 @@ CREATE TABLE IF NOT EXISTS verdicts (
     verdict_id     INTEGER PRIMARY KEY AUTOINCREMENT,
     claim_id       TEXT NOT NULL,
     text_hash      TEXT NOT NULL DEFAULT '',
-    verdict        TEXT CHECK (verdict IN ('supported', 'contradicted', 'unsourced', 'skip') OR verdict IS NULL),
+    verdict        TEXT CHECK (verdict IN ('supported', 'contradicted', 'unsourced', 'skip', 'dismissed') OR verdict IS NULL),
     action         TEXT NOT NULL CHECK (action IN ('set', 'undo')),
     undoes         INTEGER REFERENCES verdicts(verdict_id),
     note           TEXT NOT NULL DEFAULT '',
@@ -163,8 +165,12 @@ class VerdictStore:
     def record_many(self, claim_ids: list[str], verdict: str, *, reviewer: str, note: str = "",
                     evidence_url: str = "", texts: list[str] | None = None) -> list[int]:
         """The same decision on several claims, one row each, in one transaction."""
-        if verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
+        if verdict not in VERDICTS + FLAG_VERDICTS:
+            raise ValueError(f"verdict must be one of {', '.join(VERDICTS + FLAG_VERDICTS)}, not {verdict!r}")
+        if verdict in FLAG_VERDICTS and "'dismissed'" not in (self._db.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'verdicts'").fetchone() or ("",))[0]:
+            raise StoreError(f"{self.path}: this store was made before flags could be dismissed; "
+                             "use a new store file for dismissals")
         if not reviewer or not str(reviewer).strip():
             raise ValueError("a verdict needs a reviewer name")
         texts = texts or [""] * len(claim_ids)
