@@ -138,6 +138,8 @@ def _role(slot: tuple) -> str:
     if kind == "period":
         return f"years of {key}"
     if kind == "number":
+        if key.startswith("@"):
+            return f"number of what was '{key[1:]}'"
         return f"number of {key}" if ":" not in key else f"{key.split(':')[0]} ({key.split(':')[1]})"
     if kind == "share":
         return f"share of {key}" if key else "share"
@@ -181,7 +183,7 @@ def compare(fl: StatementFacts, fr: StatementFacts, *, matched: bool = False, ki
             why = _conflict(a.kind, a, b)
             if not why:
                 continue
-            slot = sorted(shared)[0]
+            slot = sorted(shared, key=lambda x: (len(x) < 3, str(x[1]).startswith("@"), x))[0]
             conf = _BASE[a.kind] + (0.1 if matched else 0.0) - (0.15 if same_article else 0.0) \
                 - (0.05 if a.approximate or b.approximate else 0.0) - (0.05 if ":" in str(slot[1]) else 0.0)
             if a.kind in ("person", "place"):

@@ -271,7 +271,7 @@ def statement_facts(text: str, doc=None, *, year: int | None = None) -> Statemen
         toks = _span_tokens(doc, q.start, q.end)
         if not toks:
             continue
-        root = _root(toks)
+        root = toks[-1]  # the number itself ("16" of "some 16", "million" of "1.5 million")
         if any(t.lower_ in ("no", "no.", "number") for t in doc[max(0, toks[0].i - 1):toks[0].i]):
             continue  # "world No 4": a rank, not a count
         noun = root.head if root.dep_ in ("nummod", "quantmod", "compound") and root.head.pos_ in ("NOUN", "PROPN") else None
@@ -286,6 +286,7 @@ def statement_facts(text: str, doc=None, *, year: int | None = None) -> Statemen
                 gov = gov.head
             if gov.pos_ in ("VERB", "AUX") and _lemma(gov) not in ("be", "have"):
                 slots.add(("number", _lemma(noun), _lemma(gov)))  # strong: what was counted, doing what
+                slots.add(("number", "@" + _lemma(gov)))  # weak: a count of what the verb did, in matched statements
         elif unit:
             slots.add(("number", unit + ":" + (_lemma(root.head) if root.head.i != root.i else "")))
         values.append(Value("number", q.text, ("range", q.low, q.high, q.percent), _fmt_range(q.low, q.high, q.percent),
