@@ -19,9 +19,7 @@ Loads go through the parse cache ($FACTBENCH_CACHE); the first run parses ~700 t
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
-import io
 import itertools
 import json
 import re

@@ -190,15 +190,27 @@ def test_dismiss_a_flag_in_the_session(corpus):
 def test_dismissal_in_an_old_store_is_refused(tmp_path):
     import sqlite3
 
-    path = tmp_path / "old.db"
-    VerdictStore(str(path)).close() if hasattr(VerdictStore, "close") else None
-    db = sqlite3.connect(path)
-    sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'verdicts'").fetchone()[0]
+    from factbench.storage import store as store_module
+
+    # a store written before dismissals existed: its CHECK lists the four claim verdicts only
+    old = tmp_path / "old.db"
+    db = sqlite3.connect(old)
+    db.executescript(store_module._SCHEMA.replace(", 'dismissed'", ""))
+    db.execute(f"PRAGMA application_id={store_module.APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version={store_module.SCHEMA_VERSION}")
+    db.commit()
     db.close()
-    assert "'dismissed'" in sql  # new stores accept dismissals
+    st = VerdictStore(str(old))
+    st.record("c1", "supported", reviewer="ana")  # claim verdicts still work
+    with pytest.raises(StoreError, match="before flags could be dismissed"):
+        st.record("f123", "dismissed", reviewer="ana")
+    assert len(st.to_frame()) == 1
+    # a new store takes them; an unknown verdict is refused
+    new = VerdictStore(str(tmp_path / "new.db"))
+    new.record("f123", "dismissed", reviewer="ana")
+    assert new.current("ana") == {"f123": "dismissed"}
     with pytest.raises(ValueError):
-        VerdictStore(":memory:").record("c1", "dismissed-ish", reviewer="ana")
-    assert StoreError  # old stores (without 'dismissed' in their CHECK) raise StoreError on a dismissal
+        new.record("c1", "dismissed-ish", reviewer="ana")
 
 
 def test_hints_contradicted_only_from_flags():

@@ -4,13 +4,15 @@ A value (a date, a count, a duration, an ordinal, a person, a negation) is tied 
 belongs to: the noun a number counts ("15 bills"), the happening a date is the date of ("the exchange
 that took place on June 20", "the June 20 exchange", "the primary would be held on April 30"), the
 person whose period a range of years is ("Brooke, who served from 1967 to 1979"). Two statements can
-only disagree on a value whose *slot* (kind + role) they share.
+only disagree on a value whose *slot* (kind + role) they share. A slot of three parts is a full role
+(the counted noun and what it did, the happening and its verb): statements that were not matched meet
+on those only; a slot of two parts (the noun alone, "@" + the verb alone) serves matched statements.
 
 >>> f = statement_facts("The House voted on Tuesday to pass 15 bills.")
 >>> sorted((v.kind, v.shown) for v in f.values)
 [('date', 'Tuesday'), ('number', '15')]
 >>> sorted(next(v for v in f.values if v.kind == "number").slots)
-[('number', 'bill')]
+[('number', '@pass'), ('number', 'bill'), ('number', 'bill', 'pass')]
 """
 
 from __future__ import annotations
