@@ -134,6 +134,9 @@ def render_claim(view: dict, *, blind: bool = False) -> str:
              f'<div class="fb-context">{context}</div>', f'<div>{attrib}</div>']
     if view.get("verdict"):
         parts.append(f'<div>your verdict: <span class="fb-verdict">{esc(view["verdict"])}</span></div>')
+    for text, score in view.get("checked", []):
+        parts.append(f'<div class="fb-hint">checked before: {esc(text)}'
+                     + ("" if blind else f' <span title="matching score">({score:.0f})</span>') + '</div>')
     if view.get("hint") and not blind:
         parts.append(f'<div class="fb-hint">hint: <b>{esc(view["hint"])}</b> — {esc(view.get("reason", ""))}</div>')
     matches = view.get("matches") or []
@@ -205,4 +208,5 @@ def claim_view(session) -> dict | None:
     own = [f for f in flag_index.get(cid, []) if not f["claim_id_r"]]
     hint, reason = session.index.hints.get(cid, ("", ""))
     return {"claim": claim, "article": article, "matches": matches, "own_flags": own,
-            "verdict": session.verdicts.get(cid), "hint": hint, "reason": reason}
+            "verdict": session.verdicts.get(cid), "hint": hint, "reason": reason,
+            "checked": session.index.checked_of.get(cid, [])}

@@ -63,12 +63,13 @@ class ReviewSession:
 
     ``claims``: a Corpus or a claims DataFrame; ``store``: a :class:`VerdictStore` (passed in, never
     opened here); ``pairs``/``groups``/``flags``: results of matching, optional; ``hints``: from
-    :func:`factbench.findings.hints`, shown unless ``blind``."""
+    :func:`factbench.findings.hints`, shown unless ``blind``; ``checked``: from
+    ``fb.match(claims, against=reference)``, shown as "checked before: …"."""
 
     def __init__(self, claims, *, store: VerdictStore, reviewer: str, pairs: pd.DataFrame | None = None,
                  groups: pd.DataFrame | None = None, flags: pd.DataFrame | None = None,
                  order: str = "checkworthiness", filter=None, blind: bool = False, min_dwell: float = 0.0,
-                 hints: pd.DataFrame | None = None):
+                 hints: pd.DataFrame | None = None, checked: pd.DataFrame | None = None):
         if not reviewer or not str(reviewer).strip():
             raise ValueError("ReviewSession needs a reviewer name")
         if store is None:
@@ -82,7 +83,8 @@ class ReviewSession:
         self.pairs, self.flags, self.groups, self.blind = pairs, flags, groups, blind
         # lookups the panel needs for every claim, built once
         self.index = ReviewIndex.build(self.claims, articles=self.corpus.articles if self.corpus is not None else None,
-                                       pairs=pairs, groups=groups, flags=flags, hints=None if blind else hints)
+                                       pairs=pairs, groups=groups, flags=flags, hints=None if blind else hints,
+                                       checked=checked)
         self.min_dwell = min_dwell
         self.verdicts: dict[str, str] = store.current(self.reviewer)
         self._order, self._filter = order, Filter.from_value(filter)
