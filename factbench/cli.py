@@ -37,17 +37,19 @@ def cmd_claims(args) -> int:
 
 
 def _match_args(p: argparse.ArgumentParser) -> None:
-    from .matching.match import DEFAULT_THRESHOLD
+    from .matching.match import DEFAULT_THRESHOLD, SEMANTIC_THRESHOLD
 
-    p.add_argument("--match-threshold", type=float, default=DEFAULT_THRESHOLD,
-                   help=f"minimum matching score 0..100 (default {DEFAULT_THRESHOLD:g})")
+    p.add_argument("--method", choices=["semantic", "lexical"], default="semantic",
+                   help="semantic (sentence embeddings + words + facts, the default) or lexical (TF-IDF + token_sort_ratio)")
+    p.add_argument("--match-threshold", type=float, default=None,
+                   help=f"minimum matching score 0..100 (default {SEMANTIC_THRESHOLD:g} semantic, {DEFAULT_THRESHOLD:g} lexical)")
     p.add_argument("--same-outlet", action="store_true", help="also match statements of one outlet (other articles)")
 
 
 def _pairs(args, corpus):
     from .matching.match import match
 
-    return match(corpus, threshold=args.match_threshold, cross_outlet=not args.same_outlet,
+    return match(corpus, method=args.method, threshold=args.match_threshold, cross_outlet=not args.same_outlet,
                  progress=sys.stderr.isatty())
 
 
@@ -55,6 +57,22 @@ def cmd_match(args) -> int:
     from .storage.csvio import write_csv
 
     corpus = _load(args)
+    if args.against:
+        from .matching.match import match
+
+        try:
+            found = match(corpus, against=args.against, text_column=args.against_text_column, top=args.top,
+                          threshold=args.match_threshold, progress=sys.stderr.isatty())
+        except (FileNotFoundError, ValueError) as err:
+            print(f"factbench: {err}", file=sys.stderr)
+            return 2
+        write_csv(found, args.output)
+        checked = found["claim_id_l"].nunique()
+        print(f"{checked} of {len(corpus.claims)} claims were checked before (matches in {args.against}); "
+              f"wrote {len(found)} matches to {args.output}")
+        for r in found[found["rank"] == 1].head(10).itertuples():
+            print(f"  {r.score:5.1f}  {_shorten(r.text_l, 60)}  ~  {_shorten(r.text_r, 60)}")
+        return 0
     pairs = _pairs(args, corpus)
     write_csv(pairs, args.output)
     print(f"{len(pairs)} matched pairs among {len(corpus.claims)} claims; wrote {args.output}")
@@ -215,9 +233,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_analyse)
 
     p = sub.add_parser("match", help="write pairs of claims that state the same thing across outlets",
-                       description="Match claims across outlets (TF-IDF blocking, rapidfuzz verification) and write the pairs.")
+                       description="Match claims across outlets (sentence embeddings, words and facts in one "
+                                   "calibrated score; or --method lexical) and write the pairs; with --against, "
+                                   "find which claims were checked before in a table of earlier fact-checks.")
     _add_load_args(p)
     _match_args(p)
+    p.add_argument("--against", metavar="FILE", help="a table of earlier fact-checks (CSV/TSV/JSONL/Parquet, or "
+                   "ClaimReview JSON-LD): write each claim's best matches in it instead of pairs across outlets")
+    p.add_argument("--against-text-column", help="the text column of the --against table (default: text, "
+                   "claimReviewed, claim or vclaim)")
+    p.add_argument("--top", type=int, default=3, help="matches per claim with --against (default 3)")
     p.add_argument("-o", "--output", default="pairs.csv", help="CSV file to write (default: pairs.csv)")
     p.set_defaults(func=cmd_match)
 

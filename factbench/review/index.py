@@ -30,11 +30,13 @@ class ReviewIndex:
     hints: dict[str, tuple[str, str]] = field(default_factory=dict)
     articles: pd.DataFrame | None = None
     dismissed: set[str] = field(default_factory=set)  # flag ids the reviewer dismissed
+    #: claim id → [(earlier fact-check's text, score)], from fb.match(claims, against=reference)
+    checked_of: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, claims: pd.DataFrame, *, articles: pd.DataFrame | None = None, pairs: pd.DataFrame | None = None,
               groups: pd.DataFrame | None = None, flags: pd.DataFrame | None = None,
-              hints: pd.DataFrame | None = None) -> "ReviewIndex":
+              hints: pd.DataFrame | None = None, checked: pd.DataFrame | None = None) -> "ReviewIndex":
         ix = cls(position={c: k for k, c in enumerate(claims["claim_id"].astype(str))},
                  articles=articles.set_index("article_id") if articles is not None else None)
         if groups is not None:
@@ -53,6 +55,10 @@ class ReviewIndex:
         if hints is not None:
             ix.hints = {str(c): (str(h), str(r)) for c, h, r in zip(hints["claim_id"], hints["hint"], hints["reason"])
                         if h}
+        if checked is not None:
+            text = checked["text_r"] if "text_r" in checked.columns else checked["claim_id_r"]
+            for c, t, score in zip(checked["claim_id_l"].astype(str), text.astype(str), checked["score"]):
+                ix.checked_of.setdefault(c, []).append((t, float(score)))
         return ix
 
     def live_flags(self, claim_id: str) -> list[dict]:

@@ -138,6 +138,9 @@ def render_claim(view: dict, *, blind: bool = False) -> str:
              f'<div class="fb-context">{context}</div>', f'<div>{attrib}</div>']
     if view.get("verdict"):
         parts.append(f'<div>your verdict: <span class="fb-verdict">{esc(view["verdict"])}</span></div>')
+    for text, score in view.get("checked", []):
+        parts.append(f'<div class="fb-hint">checked before: {esc(text)}'
+                     + ("" if blind else f' <span title="matching score">({score:.0f})</span>') + '</div>')
     if view.get("hint") and not blind:
         parts.append(f'<div class="fb-hint">hint: <b>{esc(view["hint"])}</b> — {esc(view.get("reason", ""))}</div>')
     matches = view.get("matches") or []
@@ -232,4 +235,5 @@ def claim_view(session) -> dict | None:
     hint, reason = session.index.hints.get(cid, ("", ""))
     label = session.event_labels.get(str(claim.get("event_id", ""))) if hasattr(session, "event_labels") else None
     return {"claim": claim, "article": article, "matches": matches, "own_flags": own, "event_label": label,
-            "verdict": session.verdicts.get(cid), "hint": hint, "reason": reason}
+            "verdict": session.verdicts.get(cid), "hint": hint, "reason": reason,
+            "checked": session.index.checked_of.get(cid, [])}

@@ -63,13 +63,16 @@ class ReviewSession:
 
     ``claims``: a Corpus or a claims DataFrame; ``store``: a :class:`VerdictStore` (passed in, never
     opened here); ``pairs``/``groups``/``flags``: results of matching, optional; ``hints``: from
-    :func:`factbench.findings.hints`, shown unless ``blind``; ``events``: from :func:`factbench.events`,
-    for the event labels on the cards. A reviewer can dismiss a flag (:meth:`dismiss_flag`)."""
+    :func:`factbench.findings.hints`, shown unless ``blind``; ``checked``: from
+    ``fb.match(claims, against=reference)``, shown as "checked before: …"; ``events``: from
+    :func:`factbench.events`, for the event labels on the cards. A reviewer can dismiss a flag
+    (:meth:`dismiss_flag`)."""
 
     def __init__(self, claims, *, store: VerdictStore, reviewer: str, pairs: pd.DataFrame | None = None,
                  groups: pd.DataFrame | None = None, flags: pd.DataFrame | None = None,
                  order: str = "checkworthiness", filter=None, blind: bool = False, min_dwell: float = 0.0,
-                 hints: pd.DataFrame | None = None, events: pd.DataFrame | None = None):
+                 hints: pd.DataFrame | None = None, checked: pd.DataFrame | None = None,
+                 events: pd.DataFrame | None = None):
         if not reviewer or not str(reviewer).strip():
             raise ValueError("ReviewSession needs a reviewer name")
         if store is None:
@@ -83,7 +86,8 @@ class ReviewSession:
         self.pairs, self.flags, self.groups, self.blind = pairs, flags, groups, blind
         # lookups the panel needs for every claim, built once
         self.index = ReviewIndex.build(self.claims, articles=self.corpus.articles if self.corpus is not None else None,
-                                       pairs=pairs, groups=groups, flags=flags, hints=None if blind else hints)
+                                       pairs=pairs, groups=groups, flags=flags, hints=None if blind else hints,
+                                       checked=checked)
         self.min_dwell = min_dwell
         #: event id → its label (from :func:`factbench.events`), shown on each card
         self.event_labels: dict[str, str] = ({} if events is None else

@@ -71,14 +71,21 @@ class ReviewPanel(w.VBox):
     panel never opens one itself); ``pairs``/``groups``/``flags``: from ``fb.match``/``fb.group``/
     ``fb.discrepancies``, optional; ``order``: "checkworthiness", "group" or "document";
     ``filter``: e.g. ``{"outlets": ["A"], "state": "unreviewed", "has_discrepancy": True}``;
-    ``blind``: hide scores and hints."""
+    ``blind``: hide scores and hints; ``reference``: a table of earlier fact-checks (see
+    ``fb.match(..., against=)``): each claim shows "checked before: …" with its best matches."""
 
     def __init__(self, corpus, *, store: VerdictStore, reviewer: str, pairs=None, groups=None, flags=None,
                  order: str = "checkworthiness", filter=None, blind: bool = False, min_dwell: float = 0.35,
-                 events=None):
+                 reference=None, events=None):
+        checked = None
+        if reference is not None:
+            from ..matching.match import match
+
+            checked = match(corpus, against=reference, progress=False)
         self.session = ReviewSession(corpus, store=store, reviewer=reviewer, pairs=pairs, groups=groups,
                                      flags=flags, order=order, filter=filter, blind=blind, min_dwell=min_dwell,
-                                     hints=None if blind else make_hints(corpus, pairs, groups, flags), events=events)
+                                     hints=None if blind else make_hints(corpus, pairs, groups, flags),
+                                     checked=checked, events=events)
         s = self.session
         self.progress = w.HTML()
         self.card = w.HTML()
