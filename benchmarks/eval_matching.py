@@ -13,7 +13,7 @@
 - **retrieval** (CLEF 2020 CheckThat! 2a dev, 200 tweets against 10,375 fact-checked claims): MAP@5 and P@1
   of token_sort_ratio and of ``fb.match(tweets, against=claims)`` (ranked by its score), and of plain cosine.
 - **msrp** (MSR paraphrase train / validation): validation accuracy and F1 at the default threshold, and
-  at the threshold that maximises F1 on the train split (tuned on train, reported on validation).
+  at the threshold that maximises F1 on the first 1,000 train pairs (tuned there, reported on validation).
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ def _memo_encode():
         if todo:
             for t, v in zip(todo, plain(todo, model=model, progress=progress, **kw)):
                 seen[(model, t)] = v
-        dim = next(iter(seen.values())).shape[0] if seen else 0
-        return np.array([seen[(model, t)] for t in texts], dtype=np.float32).reshape(len(texts), dim)
+        if not texts:
+            return plain([], model=model, progress=False)
+        return np.stack([seen[(model, t)] for t in texts]).astype(np.float32)
 
     semantic.encode = encode_cached
 
@@ -270,6 +271,7 @@ def run_msrp(dev: Path) -> None:
     print("\n== MSRP: validation accuracy / F1 (threshold tuned on train where said)")
     d = dev / "msrp_train"
     a_tr, b_tr, y_tr = read_msrp(d / "msr-para-train.tsv")
+    a_tr, b_tr, y_tr = a_tr[:1000], b_tr[:1000], y_tr[:1000]  # the first 1,000 train pairs tune the threshold
     a_va, b_va, y_va = read_msrp(d / "msr-para-val.tsv")
     from rapidfuzz import fuzz, process
 

@@ -45,10 +45,10 @@ DEFAULT_ANCHOR_THRESHOLD = 50.0
 ANCHOR_CONTENT = 60.0
 #: the semantic matcher's threshold on its calibrated 0..100 score
 SEMANTIC_THRESHOLD = semantic.THRESHOLD
-#: beyond this many claims the default matcher switches to the lexical path (the cheaper tier: at a
-#: million claims the semantic one takes longer than 10 minutes on two cores; benchmarks/bench_match.py);
-#: pass ``model=`` to force the semantic matcher at any size
-SEMANTIC_MAX = 200_000
+#: beyond this many claims the default matcher switches to the lexical path, the cheaper tier: on two
+#: shared cores the semantic one took 27 s at 10k claims but 589 s at 100k (embedding 100k sentences and
+#: their clauses dominates; benchmarks/bench_match.py). Pass ``model=`` to force it at any size.
+SEMANTIC_MAX = 50_000
 
 
 def _claims_frame(corpus) -> pd.DataFrame:
@@ -84,7 +84,7 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
     ``claim_id`` and ``text``.
 
     Semantic: ``model`` the encoder (default: the transformer up to 2,000 claims, the static model
-    beyond, and the lexical path beyond 200,000 claims unless ``model`` is given); ``floor`` the embedding cosine a pair
+    beyond, and the lexical path beyond 50,000 claims unless ``model`` is given); ``floor`` the embedding cosine a pair
     needs to be scored at all (default 0.45 transformer, 0.55 static).
     Lexical: ``scorer`` "token_sort_ratio" (default), "factbench" or any rapidfuzz scorer; ``floor``
     the TF-IDF cosine for blocking (default 0.15); ``anchor_threshold``: candidates that share a
