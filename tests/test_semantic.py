@@ -149,7 +149,7 @@ def test_lexical_path_is_kept():
 
 
 def test_review_shows_checked_before(corpus, tmp_path):
-    from factbench.review.render import card_html, claim_view
+    from factbench.review.render import claim_view, render_claim
     from factbench.review.session import ReviewSession
 
     first = corpus.claims.iloc[0]
@@ -157,7 +157,8 @@ def test_review_shows_checked_before(corpus, tmp_path):
     checked = fb.match(corpus, against=ref, progress=False)
     assert first["claim_id"] in set(checked["claim_id_l"])
     s = ReviewSession(corpus, store=fb.VerdictStore(tmp_path / "r.db"), reviewer="ana", checked=checked)
-    s.goto(first["claim_id"]) if hasattr(s, "goto") else None
-    view = claim_view(s)
-    cid = view["claim"]["claim_id"]
-    assert ("checked before" in card_html(view)) == (cid in set(checked["claim_id_l"]))
+    assert s.goto(first["claim_id"])
+    html = render_claim(claim_view(s))
+    assert "checked before: " + first["text"][:20] in html.replace("&#x27;", "'").replace("&quot;", '"')
+    others = [c for c in s.queue if c not in set(checked["claim_id_l"])]
+    assert others and s.goto(others[0]) and "checked before" not in render_claim(claim_view(s))

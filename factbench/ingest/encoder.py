@@ -95,7 +95,10 @@ class OnnxEncoder:
         self.name = folder.name
         self._lock = threading.Lock()
 
-    def encode(self, texts: list[str], batch_size: int = 64, bar=None) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 1, bar=None) -> np.ndarray:
+        # One text per run by default: the int8 model quantises its activations per run, so a text
+        # batched with others would get a slightly different vector (cosine 0.99 to itself) and a pair's
+        # score would depend on what else is encoded. Batching gains only ~20% on two cores.
         n = len(texts)
         out = np.zeros((n, self.dim), dtype=np.float32)
         step = 4096  # tokenise in slices: bounded memory for a million texts

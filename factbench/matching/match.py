@@ -28,7 +28,9 @@ from .. import schema
 from ..ingest.text import normalise
 from . import semantic
 from .blocking import candidate_pairs
-from .scoring import anchors as fact_anchors, content_overlap, score_pairs
+from rapidfuzz import fuzz
+
+from .scoring import anchors as fact_anchors, content_words, score_pairs
 
 #: Default scorer and threshold, chosen on MSRP paraphrase pairs (benchmarks/eval_paraphrase.py):
 #: token_sort_ratio is as good as any rapidfuzz scorer tried there and, unlike token_set_ratio, does not
@@ -43,6 +45,10 @@ DEFAULT_ANCHOR_THRESHOLD = 50.0
 ANCHOR_CONTENT = 60.0
 #: the semantic matcher's threshold on its calibrated 0..100 score
 SEMANTIC_THRESHOLD = semantic.THRESHOLD
+#: beyond this many claims the default matcher switches to the lexical path, the cheaper tier: on two
+#: shared cores the semantic one took 27 s at 10k claims but 589 s at 100k (embedding 100k sentences and
+#: their clauses dominates; benchmarks/bench_match.py). Pass ``model=`` to force it at any size.
+SEMANTIC_MAX = 50_000
 
 
 def _claims_frame(corpus) -> pd.DataFrame:
@@ -78,7 +84,7 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
     ``claim_id`` and ``text``.
 
     Semantic: ``model`` the encoder (default: the transformer up to 2,000 claims, the static model
-    beyond; see :func:`factbench.matching.semantic.model_for`); ``floor`` the embedding cosine a pair
+    beyond, and the lexical path beyond 50,000 claims unless ``model`` is given); ``floor`` the embedding cosine a pair
     needs to be scored at all (default 0.45 transformer, 0.55 static).
     Lexical: ``scorer`` "token_sort_ratio" (default), "factbench" or any rapidfuzz scorer; ``floor``
     the TF-IDF cosine for blocking (default 0.15); ``anchor_threshold``: candidates that share a
@@ -86,6 +92,8 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
     if against is not None:
         return match_against(corpus, against, top=top, threshold=threshold, text_column=text_column, model=model,
                              floor=floor, progress=progress)
+    if method == "semantic" and model is None and len(getattr(corpus, "claims", corpus)) > SEMANTIC_MAX:
+        method = "lexical"  # the cheaper tier for very large corpora (see SEMANTIC_MAX)
     if method == "semantic":
         return _match_semantic(corpus, threshold=semantic.THRESHOLD if threshold is None else threshold, model=model,
                                cross_outlet=cross_outlet, within_days=within_days, floor=floor, progress=progress)
@@ -255,10 +263,17 @@ def _verify(claims: pd.DataFrame, norm: list[str], i: np.ndarray, j: np.ndarray,
         if len(between):
             need = sorted(set(i[between].tolist()) | set(j[between].tolist()))
             facts = dict(zip(need, fact_anchors(claims.iloc[need])))
+            words: dict[int, str] = {}
+
+            def content(r: int) -> str:
+                if r not in words:
+                    words[r] = content_words(claims["text"].iat[r])
+                return words[r]
+
             for k in between:
                 shared = facts[i[k]] & facts[j[k]]
                 # never on a shared date or number alone: the content words must overlap as well
-                if shared and content_overlap(claims["text"].iat[i[k]], claims["text"].iat[j[k]]) >= ANCHOR_CONTENT:
+                if shared and fuzz.token_set_ratio(content(i[k]), content(j[k])) >= ANCHOR_CONTENT:
                     keep[k] = True
                     method[k] = f"anchor:{min(shared)}+{name}"
     return i[keep], j[keep], s[keep], method[keep]

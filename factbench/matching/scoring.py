@@ -49,13 +49,14 @@ def content_overlap(a: str, b: str) -> float:
     >>> content_overlap("The talks were held on June 2 in Istanbul.", "Oil prices fell 25% on June 2.") < 60
     True
     """
+    return float(fuzz.token_set_ratio(content_words(a), content_words(b)))
+
+
+def content_words(text: str) -> str:
+    """The normalised words of a text without function words, numbers, months and weekdays."""
     from ..ingest.text import normalise
 
-    def words(t: str) -> str:
-        return " ".join(w for w in normalise(t, stop_words=True).split() if not w.isdigit()
-                        and w not in _DATE_WORDS)
-
-    return float(fuzz.token_set_ratio(words(a), words(b)))
+    return " ".join(w for w in normalise(text, stop_words=True).split() if not w.isdigit() and w not in _DATE_WORDS)
 
 
 _DATE_WORDS = set("january february march april may june july august september october november december "
