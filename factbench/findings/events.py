@@ -106,6 +106,10 @@ def events(corpus, *, similarity: float = SIMILARITY, max_days_apart: int | None
     ``corpus``: a Corpus or an articles DataFrame (article_id, title, published, text). When given a
     Corpus, its claims table gets each claim's ``event_id`` as well."""
     articles = getattr(corpus, "articles", corpus).reset_index(drop=True)
+    for col in ("article_id", "text"):
+        if col not in articles.columns:
+            raise schema.SchemaError(f"articles table is missing column(s): {col}")
+    articles = articles.assign(**{c: articles[c] if c in articles.columns else "" for c in ("title", "published")})
     n = len(articles)
     if n == 0:
         return schema.empty("events")
