@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 import factbench as fb
-from factbench.ingest.encoder import DEFAULT_MODEL, STATIC_MODEL, encode
+from factbench.ingest.encoder import DEFAULT_MODEL, STATIC_MODEL
 from factbench.ingest.text import normalise
 from factbench.matching import semantic
 
@@ -205,7 +205,7 @@ def run_stsb(dev: Path) -> None:
     lex = process.cpdist([normalise(t) for t in a], [normalise(t) for t in b], scorer=fuzz.token_sort_ratio, workers=-1)
     print(f"{'lexical token_sort_ratio (earlier default)':<46} {spearmanr(lex, y)[0]:.3f}  ({len(y)} pairs)")
     for model in (DEFAULT_MODEL, STATIC_MODEL):
-        va, vb = encode(a, model=model, progress=False), encode(b, model=model, progress=False)
+        va, vb = semantic.encode(a, model=model, progress=False), semantic.encode(b, model=model, progress=False)
         print(f"{'cosine, ' + model:<46} {spearmanr((va * vb).sum(1), y)[0]:.3f}")
         print(f"{'fb.similarity, ' + model:<46} {spearmanr(fb.similarity(a, b, model=model), y)[0]:.3f}")
 
@@ -256,8 +256,8 @@ def run_retrieval(dev: Path) -> None:
         ranked = {k: g["claim_id_r"].astype(str).tolist() for k, g in found.groupby("claim_id_l", sort=False)}
         m, p = metrics(ranked)
         print(f"{'fb.match(against=) ' + model:<46} MAP@5 {m:.3f} P@1 {p:.3f}  ({time.perf_counter() - t0:.0f} s)")
-        vq = encode(q["text"].tolist(), model=model, progress=False)
-        vr = encode(ref["text"].tolist(), model=model, progress=False)
+        vq = semantic.encode([semantic.clean(t) for t in q["text"]], model=model, progress=False)
+        vr = semantic.encode([semantic.clean(t) for t in ref["text"]], model=model, progress=False)
         top = np.argsort(-(vq @ vr.T), axis=1)[:, :5]
         m, p = metrics({tid: ref["claim_id"].to_numpy()[top[k]].tolist() for k, tid in enumerate(q["tweet_id"])})
         print(f"{'  cosine alone, ' + model:<46} MAP@5 {m:.3f} P@1 {p:.3f}")
