@@ -213,6 +213,18 @@ def test_dismissal_in_an_old_store_is_refused(tmp_path):
         new.record("c1", "dismissed-ish", reviewer="ana")
 
 
+def test_dismissals_are_not_verdicts_in_agreement():
+    st = VerdictStore(":memory:")
+    for reviewer, verdict in (("ana", "supported"), ("bo", "contradicted")):
+        st.record("c1", verdict, reviewer=reviewer)
+        st.record("f1", "dismissed", reviewer=reviewer)
+    st.record("c2", "supported", reviewer="ana")
+    st.record("c2", "supported", reviewer="bo")
+    row = fb.agreement(st).iloc[0]
+    assert row["cohen_kappa"] == pytest.approx(0.0)  # c1 differs, c2 agrees: f1 is no item
+    assert list(fb.disagreements(st)["claim_id"]) == ["c1"]
+
+
 def test_hints_contradicted_only_from_flags():
     claims = pd.DataFrame({"claim_id": list("abc"), "outlet": list("XYZ"), "sourcing": ["named"] * 3})
     groups = pd.DataFrame({"claim_id": list("abc"), "group_id": ["g"] * 3})
