@@ -1,6 +1,9 @@
 """Matching at scale: a synthetic multi-outlet corpus with planted near-duplicates.
 
-    python benchmarks/bench_match.py [--sizes 10000 100000 1000000] [--no-brute]
+    python benchmarks/bench_match.py [--sizes 10000 100000 1000000] [--method semantic|lexical] [--no-brute]
+
+``--method semantic`` (the default matcher) also prints the encoders' throughput (sentences/s) on 300
+(transformer) and 2,000 (static) of the corpus's sentences. Brute force runs with ``--method lexical`` only.
 
 Each size runs in its own process and prints: wall seconds of ``fb.match`` (libraries already
 imported, as in a running kernel), the process's peak resident memory while it runs (sampled every
@@ -124,7 +127,7 @@ def planted_pairs(outlets, clusters) -> set[tuple[int, int]]:
     return out
 
 
-def run(n: int, brute: bool) -> dict:
+def run(n: int, brute: bool, method: str = "semantic", model: str | None = None) -> dict:
     import pandas as pd
 
     import factbench as fb
@@ -137,7 +140,17 @@ def run(n: int, brute: bool) -> dict:
     claims = pd.DataFrame({"claim_id": [f"c{k}" for k in range(n)], "article_id": [f"a{k}" for k in range(n)],
                            "outlet": outlets, "text": texts})
     del texts  # the DataFrame holds the corpus, as in a user's session
-    fb.match(claims.head(50), progress=False)  # warm: libraries imported, as in a running kernel
+    fb.match(claims.head(50), method=method, progress=False)  # warm: libraries imported, as in a running kernel
+    rates = {}
+    if method == "semantic":
+        from factbench.ingest.encoder import DEFAULT_MODEL, STATIC_MODEL, encode
+
+        for name, size in ((DEFAULT_MODEL, 300), (STATIC_MODEL, 2000)):  # the transformer is slow: a smaller sample
+            sample = claims["text"].head(size).tolist()
+            encode(sample[:20], model=name, progress=False)
+            t0 = time.perf_counter()
+            encode(sample, model=name, progress=False)
+            rates[name] = len(sample) / (time.perf_counter() - t0)
     import threading
 
     import psutil
@@ -154,7 +167,7 @@ def run(n: int, brute: bool) -> dict:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     t0 = time.perf_counter()
-    pairs = fb.match(claims, progress=False)
+    pairs = fb.match(claims, method=method, model=model, progress=False)
     seconds = time.perf_counter() - t0
     done.set()
     sampler.join()
@@ -164,8 +177,12 @@ def run(n: int, brute: bool) -> dict:
     planted = planted_pairs(outlets, clusters)
     texts = claims["text"].tolist()
     norm = [normalise(t) for t in texts]
-    ci, cj = candidate_pairs(norm, groups=np.array(outlets), articles=np.arange(n))
-    res = {"claims": n, "seconds": seconds, "peak_mb": peak, "before_mb": before, "candidates_per_claim": len(ci) / n,
+    if method == "lexical":
+        ci, cj = candidate_pairs(norm, groups=np.array(outlets), articles=np.arange(n))
+    else:
+        ci = [0] * int(pairs["method"].str.len().gt(0).sum())  # (semantic: pairs kept; candidates not re-run)
+    res = {"method": method, "encoder": str(pairs["method"].iloc[-1]) if len(pairs) else "", "rates": rates,
+           "claims": n, "seconds": seconds, "peak_mb": peak, "before_mb": before, "candidates_per_claim": len(ci) / n,
            "pairs": len(got), "planted": len(planted),
            "recall": len(got & planted) / max(1, len(planted)),
            "precision": len(got & planted) / max(1, len(got))}
@@ -200,24 +217,30 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000, 1000000])
     ap.add_argument("--no-brute", action="store_true", help="skip brute force at 10k")
+    ap.add_argument("--method", default="semantic", choices=["semantic", "lexical"])
+    ap.add_argument("--model", help="force the semantic matcher with this encoder at any size (e.g. minilm-l6-static)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--brute", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run(args.one, args.brute)))
+        print(json.dumps(run(args.one, args.brute, args.method, args.model)))
         return
     rows = []
     for n in args.sizes:
-        cmd = [sys.executable, __file__, "--one", str(n)] + (["--brute"] if n == 10000 and not args.no_brute else [])
+        cmd = [sys.executable, __file__, "--one", str(n), "--method", args.method] + (
+            ["--model", args.model] if args.model else []) + (
+            ["--brute"] if n == 10000 and not args.no_brute and args.method == "lexical" else [])
         out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
         if out.returncode:
             print(out.stderr[-2000:], file=sys.stderr)
             raise SystemExit(f"size {n} failed")
         r = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(r)
-        print(f"{r['claims']:>8} claims: {r['seconds']:7.1f} s, peak {r['peak_mb']:6.0f} MB "
+        if r["rates"]:
+            print("encoding throughput: " + ", ".join(f"{k} {v:,.0f} sentences/s" for k, v in r["rates"].items()))
+        print(f"{r['claims']:>8} claims ({r['method']}, {r['encoder']}): {r['seconds']:7.1f} s, peak {r['peak_mb']:6.0f} MB "
               f"({r['before_mb']:.0f} MB before match: the corpus and its DataFrame), "
-              f"{r['candidates_per_claim']:5.1f} candidates/claim, planted recall {r['recall']:.3f}, "
+              f"{r['candidates_per_claim']:5.1f} {'candidates' if r['method'] == 'lexical' else 'pairs'}/claim, planted recall {r['recall']:.3f}, "
               f"precision {r['precision']:.3f} ({r['pairs']} pairs, {r['planted']} planted)", flush=True)
         if "brute_seconds" in r:
             print(f"{'':>8} brute force cdist: {r['brute_seconds']:.1f} s ({r['brute_pairs']} pairs, planted recall "

@@ -61,17 +61,19 @@ def cmd_claims(args) -> int:
 
 
 def _match_args(p: argparse.ArgumentParser) -> None:
-    from .matching.match import DEFAULT_THRESHOLD
+    from .matching.match import DEFAULT_THRESHOLD, SEMANTIC_THRESHOLD
 
-    p.add_argument("--match-threshold", type=_bounded(0, 100, "--match-threshold"), default=DEFAULT_THRESHOLD,
-                   help=f"minimum matching score 0..100 (default {DEFAULT_THRESHOLD:g})")
+    p.add_argument("--method", choices=["semantic", "lexical"], default="semantic",
+                   help="semantic (sentence embeddings + words + facts, the default) or lexical (TF-IDF + token_sort_ratio)")
+    p.add_argument("--match-threshold", type=_bounded(0, 100, "--match-threshold"), default=None,
+                   help=f"minimum matching score 0..100 (default {SEMANTIC_THRESHOLD:g} semantic, {DEFAULT_THRESHOLD:g} lexical)")
     p.add_argument("--same-outlet", action="store_true", help="also match statements of one outlet (other articles)")
 
 
 def _pairs(args, corpus):
     from .matching.match import match
 
-    return match(corpus, threshold=args.match_threshold, cross_outlet=not args.same_outlet,
+    return match(corpus, method=args.method, threshold=args.match_threshold, cross_outlet=not args.same_outlet,
                  progress=sys.stderr.isatty())
 
 
@@ -80,6 +82,22 @@ def cmd_match(args) -> int:
 
     _check_output(args.output)
     corpus = _load(args)
+    if args.against:
+        from .matching.match import match
+
+        try:
+            found = match(corpus, against=args.against, text_column=args.against_text_column, top=args.top,
+                          threshold=args.match_threshold, progress=sys.stderr.isatty())
+        except (FileNotFoundError, ValueError) as err:
+            print(f"factbench: {err}", file=sys.stderr)
+            return 2
+        write_csv(found, args.output)
+        checked = found["claim_id_l"].nunique()
+        print(f"{checked} of {len(corpus.claims)} claims were checked before (matches in {args.against}); "
+              f"wrote {len(found)} matches to {args.output}")
+        for r in found[found["rank"] == 1].head(10).itertuples():
+            print(f"  {r.score:5.1f}  {_shorten(r.text_l, 60)}  ~  {_shorten(r.text_r, 60)}")
+        return 0
     pairs = _pairs(args, corpus)
     write_csv(pairs, args.output)
     print(f"{len(pairs)} matched pairs among {len(corpus.claims)} claims; wrote {args.output}")
@@ -94,7 +112,7 @@ def cmd_discrepancies(args) -> int:
     corpus = _load(args)
     flags = discrepancies(corpus, _pairs(args, corpus))
     write_csv(flags, args.output)
-    print(f"{len(flags)} discrepancies; wrote {args.output}")
+    print(f"{len(flags)} discrepancies (sorted by confidence); wrote {args.output}")
     print(flags["kind"].value_counts().to_string() if len(flags) else "")
     return 0
 
@@ -110,13 +128,15 @@ def cmd_analyse(args) -> int:
     from .storage.csvio import write_csv
     from .findings.discrepancies import discrepancies
     from .matching.groups import group
+    from .findings.events import events, with_events
     from .findings.hints import hints
 
     _check_output(args.out, folder=True)
     corpus = _load(args)
-    pairs = _pairs(args, corpus)
+    ev = events(corpus)
+    pairs = with_events(_pairs(args, corpus), ev)
     groups = group(pairs, corpus)
-    flags = discrepancies(corpus, pairs)
+    flags = discrepancies(corpus, pairs, events=ev)
     out = Path(args.out)
     text = corpus.claims.set_index("claim_id")
     print(corpus.summary())
@@ -128,17 +148,26 @@ def cmd_analyse(args) -> int:
         print(f"  [{gid}]")
         for c in m["claim_id"]:
             print(f"    {text.at[c, 'outlet']}: {_shorten(text.at[c, 'text'])}")
-    print(f"\n{len(flags)} discrepancies:")
+    labels = ev.drop_duplicates("event_id")
+    print(f"\n{len(labels)} events:")
+    for e in labels.itertuples():
+        members = ev.loc[ev["event_id"] == e.event_id, "article_id"]
+        outlets = corpus.articles.set_index("article_id").loc[list(members), "outlet"]
+        print(f"  [{e.event_id}] {e.label}: {len(members)} article(s) ({', '.join(sorted(set(outlets)))})")
+    print(f"\n{len(flags)} discrepancies (most confident first):")
+
+    def outlet_of(cid: str) -> str:
+        return str(text.at[cid, "outlet"]) if cid in text.index else "a sentence under the claim threshold"
+
     for r in flags.itertuples():
-        where = f"{text.at[r.claim_id_l, 'outlet']} vs {text.at[r.claim_id_r, 'outlet']}" if r.claim_id_r else \
-            text.at[r.claim_id_l, "outlet"]
-        print(f"  {r.kind}: {r.value_l} vs {r.value_r}  ({where})\n    {r.explanation}")
+        print(f"  {r.kind} ({r.confidence:.2f}): {r.value_l} vs {r.value_r}  ({outlet_of(r.claim_id_l)} vs "
+              f"{outlet_of(r.claim_id_r)})\n    {r.explanation}")
     h = hints(corpus, pairs, groups, flags)
     print("\nhints: " + ", ".join(f"{k or 'none'} {v}" for k, v in h["hint"].value_counts().items()))
     for name, df in (("claims", corpus.claims.merge(groups, on="claim_id").merge(h, on="claim_id")),
-                     ("pairs", pairs), ("flags", flags)):
+                     ("pairs", pairs), ("flags", flags), ("events", ev)):
         write_csv(df, out / f"{name}.csv")
-    print(f"\nwrote claims.csv, pairs.csv and flags.csv to {out}/")
+    print(f"\nwrote claims.csv, pairs.csv, flags.csv and events.csv to {out}/")
     return 0
 
 
@@ -279,9 +308,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_analyse)
 
     p = sub.add_parser("match", help="write pairs of claims that state the same thing across outlets",
-                       description="Match claims across outlets (TF-IDF blocking, rapidfuzz verification) and write the pairs.")
+                       description="Match claims across outlets (sentence embeddings, words and facts in one "
+                                   "calibrated score; or --method lexical) and write the pairs; with --against, "
+                                   "find which claims were checked before in a table of earlier fact-checks.")
     _add_load_args(p)
     _match_args(p)
+    p.add_argument("--against", metavar="FILE", help="a table of earlier fact-checks (CSV/TSV/JSONL/Parquet, or "
+                   "ClaimReview JSON-LD): write each claim's best matches in it instead of pairs across outlets")
+    p.add_argument("--against-text-column", help="the text column of the --against table (default: text, "
+                   "claimReviewed, claim or vclaim)")
+    p.add_argument("--top", type=int, default=3, help="matches per claim with --against (default 3)")
     p.add_argument("-o", "--output", default="pairs.csv", help="CSV file to write (default: pairs.csv)")
     p.set_defaults(func=cmd_match)
 

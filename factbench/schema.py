@@ -60,6 +60,7 @@ TABLES: dict[str, dict[str, str]] = {
         "speaker": STR,  # who is said to say it, or ""
         "sourcing": STR,  # named | anonymous | none
         "hedged": BOOL,
+        "event_id": STR,  # the event its article reports (fb.events), or "" before events are found
     },
     "pairs": {
         "claim_id_l": STR,
@@ -70,6 +71,7 @@ TABLES: dict[str, dict[str, str]] = {
         "outlet_r": STR,
         "score": FLOAT,
         "method": STR,
+        "event_id": STR,  # the event both claims belong to, or "" (not known, or two events)
     },
     "groups": {
         "claim_id": STR,
@@ -77,12 +79,27 @@ TABLES: dict[str, dict[str, str]] = {
         "group_size": INT,
     },
     "flags": {
+        "flag_id": STR,  # stable: the two claims, the kind and both values; a reviewer's dismissal names it
         "claim_id_l": STR,
         "claim_id_r": STR,
-        "kind": STR,
-        "value_l": STR,
+        "event_id": STR,
+        "kind": STR,  # date | number | duration | ordinal | person | negation
+        "value_l": STR,  # as written
         "value_r": STR,
-        "explanation": STR,
+        "norm_l": STR,  # normalised ("--06-20", "21 days", "15.5–16.5", "flynn, m")
+        "norm_r": STR,
+        "text_l": STR,  # both sentences
+        "text_r": STR,
+        "role": STR,  # the slot both values fill, e.g. "date of the exchange", "number of bill"
+        "explanation": STR,  # why they cannot both hold
+        "confidence": FLOAT,  # 0..1; flags come sorted by it
+    },
+    "events": {
+        "article_id": STR,
+        "event_id": STR,
+        "label": STR,  # the happening, its dates and main actors, e.g. "exchange July 4 (Russia, Ukraine)"
+        "dates": OBJ,  # list[str]: the days the articles give their main happening (--MM-DD or ISO)
+        "actors": OBJ,  # list[str]: the names most mentioned
     },
 }
 

@@ -41,20 +41,45 @@ def test_pairs_follow_schema_and_defaults(corpus, analysis):
     assert list(flags.columns) == list(schema.TABLES["flags"])
 
 
+def paired(pairs, a, b):
+    return any({x, y} == {a, b} for x, y in zip(pairs["claim_id_l"], pairs["claim_id_r"]))
+
+
 def test_istanbul_terms_and_july_exchange_grouped(corpus, analysis):
-    _, groups, _ = analysis
-    over_1000 = group_of(groups, cid(corpus, "consented to the exchange of over 1,000"))
-    assert cid(corpus, "agreed to the release of over 1,000 prisoners") in over_1000
-    # the July 4 exchange "in line with the agreements reached in Istanbul" of several outlets
-    july = group_of(groups, cid(corpus, "On July 4, in line with the Russia-Ukraine agreements"))
-    outlets = set(corpus.claims.set_index("claim_id").loc[sorted(july), "outlet"])
-    assert len(outlets) >= 3
-    assert cid(corpus, "This exchange was part of the agreements reached during the Istanbul") in july
+    pairs, groups, _ = analysis
+    # "consented to the exchange of over 1,000" and "agreed to the release of over 1,000 prisoners" match;
+    # the semantic matcher groups the first with a higher-scored statement about the same June 2 talks, so
+    # the pair (not the group) is what holds here
+    assert paired(pairs, cid(corpus, "consented to the exchange of over 1,000"),
+                  cid(corpus, "agreed to the release of over 1,000 prisoners"))
+    # the July 4 exchange "in line with the agreements reached in Istanbul" matches the other outlet's
+    july = cid(corpus, "On July 4, in line with the Russia-Ukraine agreements")
+    assert paired(pairs, july, cid(corpus, "This exchange was carried out in line with the agreements"))
+    # the statements that the exchange followed the June 2 Istanbul agreements: one group, three outlets
+    istanbul = group_of(groups, cid(corpus, "This exchange was part of the agreements reached during the Istanbul"))
     carried = group_of(groups, cid(corpus, "This exchange was carried out in line with the agreements"))
     assert cid(corpus, "The exchange was carried out as part of the agreements") in carried
+    assert istanbul == carried
+    assert corpus.claims.set_index("claim_id").loc[sorted(carried), "outlet"].nunique() >= 3
     # the other outlets' announcement of the new exchange under the Istanbul agreement
-    new_phase = group_of(groups, cid(corpus, "initiated a new phase of prisoner exchanges"))
-    assert cid(corpus, "Russia and Ukraine have conducted another prisoner exchange") in new_phase
+    assert paired(pairs, cid(corpus, "initiated a new phase of prisoner exchanges"),
+                  cid(corpus, "Russia and Ukraine have conducted another prisoner exchange"))
+
+
+def test_issue_groups_on_the_sample(corpus, analysis):
+    """What the lexical matcher missed: Zelensky's confirmation; the troops taken to Belarus for care."""
+    pairs, groups, _ = analysis
+    zelensky = group_of(groups, cid(corpus, "Zelensky subsequently confirmed the exchange"))
+    assert cid(corpus, "Zelenskyy has confirmed the recent prisoner exchange") in zelensky
+    # the troops taken to Belarus for care: 54 on the 0..100 score, just under the default 55 (where BASIL
+    # precision stays >= 0.75), so they pair from 50
+    london = cid(corpus, "transferred to Belarus for psychological and medical support")
+    caliber = cid(corpus, "The Russian servicemen have been transferred to Belarus")
+    loose = fb.match(corpus, threshold=50, progress=False)
+    assert paired(loose, london, caliber) and not paired(pairs, london, caliber)
+    # no unrelated statement joins on a shared date: the talks of June 2 and the Belarusian KGB stay apart
+    kgb = cid(corpus, "the KGB of Belarus reportedly provided insights")
+    assert group_of(groups, kgb) == {kgb}
 
 
 def flagged(flags, kind, a, b):
@@ -64,20 +89,33 @@ def flagged(flags, kind, a, b):
 
 def test_seed_discrepancies(corpus, analysis):
     _, _, flags = analysis
+    art = dict(zip(corpus.claims["claim_id"], corpus.claims["article_id"]))
+    # inside 003: the exchange "took place on Friday, June 20", yet it was announced on June 19
     june20 = cid(corpus, "took place on Friday, June 20")
     june19 = cid(corpus, "On June 19, the Russian Ministry of Defense officially announced")
     assert flagged(flags, "date", june20, june19)
-    row = flags[(flags["claim_id_l"] == june20) & (flags["claim_id_r"] == june19)].iloc[0]
-    assert (row["value_l"], row["value_r"]) == ("--06-20", "--06-19")
+    row = flags[flags["kind"] == "date"].iloc[0]
+    values = dict(zip((row["claim_id_l"], row["claim_id_r"]), zip((row["value_l"], row["value_r"]),
+                                                                  (row["norm_l"], row["norm_r"]))))
+    assert values == {june20: ("Friday, June 20", "--06-20"), june19: ("June 19", "--06-19")}
+    assert {row["text_l"], row["text_r"]} == set(corpus.claims.set_index("claim_id").loc[[june20, june19], "text"])
+    assert "announced before it took place" in row["explanation"] and row["confidence"] > 0.5
+    # 004 calls the June 2 talks "the first direct negotiations in three years", 003 "the second round"
+    second = cid(corpus, "The second round of negotiations")
+    first = cid(corpus, "the first direct negotiations between the parties in three years")
+    assert flagged(flags, "ordinal", second, first)
+    # three exchanges, not one: "over two years" (July 4) vs "over three years" (June), "Russia" vs
+    # "Belarus" (two steps of one sequence), July 4 vs June 20 are never flagged
     two = cid(corpus, "held captive for over two years")
     three = cid(corpus, "endured captivity for over three years")
-    assert flagged(flags, "duration", two, three)
+    assert not flagged(flags, "duration", two, three)
     russia = cid(corpus, "transported to Russia for medical treatment")
     belarus = cid(corpus, "transferred to Belarus for psychological and medical support")
-    assert flagged(flags, "place", russia, belarus)
-    # same facts, no flag: both say the talks were on June 2
-    assert not flagged(flags, "date", cid(corpus, "The exchange was carried out as part of the agreements"),
-                       cid(corpus, "This exchange was carried out in line with the agreements"))
+    assert not flagged(flags, "place", russia, belarus)
+    assert len(flags) == 2
+    assert set(flags["kind"]) == {"date", "ordinal"}
+    assert flags["confidence"].is_monotonic_decreasing
+    assert all(art[r.claim_id_l] == art[r.claim_id_r] or r.kind == "ordinal" for r in flags.itertuples())
 
 
 def test_near_identical_pair_with_different_facts_is_a_discrepancy():
@@ -90,22 +128,21 @@ def test_near_identical_pair_with_different_facts_is_a_discrepancy():
     pairs = fb.match(claims, progress=False)
     assert {tuple(sorted(p)) for p in pairs[["claim_id_l", "claim_id_r"]].values} == {("a", "b"), ("c", "d")}
     flags = discrepancies(claims, pairs)
-    kinds = {(r.claim_id_l, r.kind): (r.value_l, r.value_r) for r in flags.itertuples()}
-    assert kinds[("a", "place")] == ("South Korea", "North Korea")
-    assert kinds[("c", "number")] == ("1000", "1200")
-    assert kinds[("c", "negation")] == ("affirmed", "negated")
+    kinds = {(r.claim_id_l, r.kind): (r.norm_l, r.norm_r) for r in flags.itertuples()}
+    assert kinds[("a", "place")] == ("south korea", "north korea")
+    assert kinds[("c", "number")] == ("1000", "1200")  # one flag per pair: the most confident
     assert ("c", "date") not in kinds  # "20 June" and "June 20" agree
+    only_negation = discrepancies(claims.assign(text=claims["text"].str.replace("1,200", "1,000")), pairs)
+    assert only_negation.set_index("claim_id_l").at["c", "kind"] == "negation"
 
 
-def test_dozens_versus_a_count():
+def test_vague_quantities_are_never_facts():
     claims = pd.DataFrame({"claim_id": ["a", "b", "c"], "article_id": ["1", "2", "3"], "outlet": ["X", "Y", "Z"],
                            "text": ["Dozens of prisoners were released by Russia on Friday.",
                                     "About 1,200 prisoners were released by Russia on Friday.",
-                                    "Some 40 prisoners were released by Russia on Friday."]})
-    pairs = pd.DataFrame({"claim_id_l": ["a", "a"], "claim_id_r": ["b", "c"], "score": [90.0, 90.0]})
-    flags = discrepancies(claims, pairs)
-    assert flagged(flags, "number", "a", "b")
-    assert not flagged(flags, "number", "a", "c")
+                                    "Thousands of prisoners were released by Russia on Friday."]})
+    pairs = pd.DataFrame({"claim_id_l": ["a", "a", "b"], "claim_id_r": ["b", "c", "c"], "score": [90.0] * 3})
+    assert discrepancies(claims, pairs).empty
 
 
 @pytest.mark.parametrize("text,year,expected", [
@@ -227,9 +264,11 @@ def test_cli_analyse_match_discrepancies(tmp_path):
     r = subprocess.run([sys.executable, "-m", "factbench.cli", "analyse", str(SAMPLE), "--out", str(tmp_path)],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
-    assert "statement groups across outlets" in r.stdout and "duration: 3-4 years vs 2-3 years" in r.stdout
+    assert "statement groups across outlets" in r.stdout and "3 events:" in r.stdout
+    assert "ordinal" in r.stdout and "announced before it took place" in r.stdout
     claims = pd.read_csv(tmp_path / "claims.csv")
-    assert {"group_id", "hint"} <= set(claims.columns)
+    assert {"group_id", "hint", "event_id"} <= set(claims.columns)
+    assert pd.read_csv(tmp_path / "events.csv")["event_id"].nunique() == 3
     for cmd, name in (("match", "pairs.csv"), ("discrepancies", "flags.csv")):
         r = subprocess.run([sys.executable, "-m", "factbench.cli", cmd, str(SAMPLE), "-o", str(tmp_path / name)],
                            capture_output=True, text=True, cwd=ROOT)
@@ -248,7 +287,7 @@ def test_coarse_date_and_count_discrepancies():
                            "outlet": list("WXWXWXWXWX"), "text": texts})
     pairs = pd.DataFrame({"claim_id_l": list("acegi"), "claim_id_r": list("bdfhj"), "score": [90.0] * 5})
     flags = discrepancies(claims, pairs)
-    got = {r.claim_id_l: (r.kind, r.value_l, r.value_r) for r in flags.itertuples()}
+    got = {r.claim_id_l: (r.kind, r.norm_l, r.norm_r) for r in flags.itertuples()}
     assert got["a"] == ("date", "tuesday", "wednesday")
     assert got["c"] == ("date", "2022", "2023")
     assert got["e"] == ("date", "--06", "--07")

@@ -118,6 +118,23 @@ class Quantity:
     low: float
     high: float
     percent: bool = False
+    vague: bool = False  # "dozens", "thousands", "several": never a fact to compare
+
+
+def _last_digit_unit(v: float) -> float:
+    """The unit of the last significant digit: 140 → 10, 16 → 1, 2.5 → 0.1, 1000 → 1000."""
+    if v == 0 or v != v or v in (INF, -INF):
+        return 1.0
+    v = abs(v)
+    if v != int(v):
+        d = len(f"{v:.6f}".rstrip("0").split(".")[1])
+        return 10.0 ** -d
+    unit = 1.0
+    n = int(round(v))
+    while n and n % 10 == 0:
+        n //= 10
+        unit *= 10
+    return unit
 
 
 def _bounded(v: float, bound: str) -> tuple[float, float]:
@@ -133,7 +150,9 @@ def _bounded(v: float, bound: str) -> tuple[float, float]:
     if b in ("nearly", "almost"):
         return v * 0.9, v
     if b in ("about", "around", "approximately", "roughly", "some"):
-        return v * 0.9, v * 1.1
+        # "about 140" is 140 rounded at its last significant digit: 135-145; "some 16" is 15.5-16.5
+        h = _last_digit_unit(v) / 2
+        return v - h, v + h
     return v, v
 
 
@@ -164,6 +183,9 @@ def find_numbers(text: str, *, skip: list[tuple[int, int]] | None = None) -> lis
         elif g["vague"]:
             low, high = map(float, _VAGUE[" ".join(g["vague"].lower().split())])
             v = (low + high) / 2
+            out.append(Quantity(m.group(0).strip(), s + (len(m.group(0)) - len(m.group(0).lstrip())), e, v, low, high,
+                                bool(g["pct"]), vague=True))
+            continue
         else:
             w = " ".join(g["word"].lower().split())
             v = float(_UNITS[w]) + (float(_UNITS[g["word2"].lower()]) if g["word2"] else 0)

@@ -1,321 +1,450 @@
-"""Discrepancies: where two statements of the same thing disagree on a fact.
+"""Discrepancies: two statements of one fact, about one event, whose values cannot both hold.
 
-Two routes lead to a comparison:
+A flag needs all of:
 
-* matched pairs (from :func:`factbench.matching.match`): every kind is compared: date, number, duration,
-  place, actor/entity, negation;
-* fact slots: statements (from different outlets, or within one article for event dates) that carry
-  the same kind of value in the same context: a shared event noun for dates ("the exchange … June 20"
-  vs "announced the exchange … June 19"), or a shared content word next to a duration or a place
-  ("held captive for over two years" vs "endured captivity for over three years"; "transported to
-  Russia for medical treatment" vs "transferred to Belarus for medical support"). Rewritten reports
-  keep their facts more than their words, so these pairs are often too far apart for matching.
+* **one event**: both statements come from articles :func:`factbench.events` puts together (or,
+  across events, both name the same dated happening: "the talks on June 2");
+* **one fact**: the two values fill the same slot, read from the dependency parse (the noun a number
+  counts, the happening a date dates, the person whose years a range gives, the verb a negation
+  negates); statements are compared when they were matched (:func:`factbench.match`) or share such
+  a slot;
+* **values that cannot both hold** after normalisation: dates at the finest level both give (a
+  weekday is checked only against a year the text states), counts with their bounds and rounding
+  ("about 140" is 135–145, "some 16" is 15.5–16.5, "over 1,000" is at least 1,000), durations in days
+  ("three weeks" = "21 days"; "two years" means two to three), shares ("two-in-three" = "2 in 3"),
+  one person's name variants and titles ("Michael T. Flynn" = "Mr. Flynn"); vague quantities
+  ("dozens", "thousands") are never facts.
 
-Values are normalised before they are compared: dates to ISO, numbers and durations to ranges.
+Each flag explains itself (both values as written and normalised, both sentences, the slot, why they
+cannot both hold) and carries a confidence; flags come sorted by it, and those under
+``min_confidence`` are left out.
 
 >>> import pandas as pd
 >>> claims = pd.DataFrame({"claim_id": ["a", "b"], "article_id": ["1", "2"], "outlet": ["X", "Y"],
-...     "text": ["Talks with South Korea resumed on June 20.", "Talks with North Korea resumed on June 19."]})
->>> pairs = pd.DataFrame({"claim_id_l": ["a"], "claim_id_r": ["b"], "score": [95.0]})
->>> discrepancies(claims, pairs)[["kind", "value_l", "value_r"]].values.tolist()
-[['date', '--06-20', '--06-19'], ['place', 'South Korea', 'North Korea']]
+...     "text": ["The House voted on Tuesday to pass 15 bills.", "The House voted Wednesday to pass 15 bills."]})
+>>> pairs = pd.DataFrame({"claim_id_l": ["a"], "claim_id_r": ["b"], "score": [90.0]})
+>>> f = discrepancies(claims, pairs)
+>>> f[["kind", "value_l", "value_r"]].values.tolist()
+[['date', 'Tuesday', 'Wednesday']]
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from typing import Iterable
+from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..ingest.text import normalise
-from .lexicon import CONTEXT_STOP_WORDS, EVENT_NOUNS, MONTHS, PLACE_ALIASES, WEEKDAYS
-from ..claims.values import INF, date_mentions, find_dates, find_durations, find_numbers, weekday_mismatch
+from ..claims.values import find_dates, find_durations, find_numbers
+from .facts import StatementFacts, Value, statement_facts
+from .lexicon import ORDINALS
+from .syntax import parse
 
-_NOT_PLACE = re.compile(rf"(?i)^({'|'.join(WEEKDAYS + MONTHS)})|(ian|ese|ish|ean|ic)$|['’]s$")
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
-_NEG = re.compile(r"\b(not|no|never|neither|nor|none|nobody|nothing|without|n't|cannot|denied|denies|deny|refused|rejected)\b|n['’]t\b", re.I)
-_PLACE_PREP = re.compile(r"\b(to|in|into|from|at|near|inside|across|toward|towards)\s+(?:the\s+)?$", re.I)
-_PLACE_LABELS = {"GPE", "LOC", "FAC"}
-_ACTOR_LABELS = {"PERSON", "ORG"}
-
-
-def stem(word: str) -> str:
-    """A crude stem: the first six letters, lower case ("captive", "captivity" → "captiv")."""
-    return word.lower()[:6]
+#: flags below this confidence are not shown (benchmarks/eval_findings.py)
+MIN_CONFIDENCE = 0.5
+_BASE = {"date": 0.8, "number": 0.8, "duration": 0.7, "ordinal": 0.7, "negation": 0.65, "person": 0.6, "place": 0.55}
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def _stems(text: str, exclude: Iterable[tuple[int, int]] = ()) -> list[tuple[int, str]]:
-    """Positions and stems of the lower-case content words (names are entities, not context)."""
-    ex = list(exclude)
-    return [(m.start(), stem(m.group(0))) for m in _WORD.finditer(text)
-            if m.group(0).lower() not in CONTEXT_STOP_WORDS and len(m.group(0)) >= 4 and m.group(0)[0].islower()
-            and not any(a <= m.start() < b for a, b in ex)]
+# ------------------------------------------------------------------ comparing two values
+
+def _date_conflict(a: tuple, b: tuple) -> str:
+    """Why two normalised dates cannot both hold, or "" when they can."""
+    ka, kb = a[0], b[0]
+    if ka == "range" or kb == "range":
+        if ka == kb == "range" and (a[1], a[2]) != (b[1], b[2]):
+            return "the periods differ"
+        return ""
+    if a[1] and b[1] and a[1] != b[1]:
+        return "the years differ"
+    if ka == kb == "day":
+        return "the days differ" if a[3] != b[3] else ""
+    if {ka, kb} <= {"day", "month"}:
+        return "the months differ" if a[2] != b[2] else ""
+    if ka == kb == "weekday":
+        return "the weekdays differ" if a[4] != b[4] else ""
+    if {ka, kb} == {"day", "weekday"}:
+        day, wd = (a, b) if ka == "day" else (b, a)
+        if day[4]:  # the day has its own weekday as written
+            return "the weekdays differ" if day[4] != wd[4] else ""
+        if day[1]:  # a year the text states, never an assumed one
+            real = _WEEKDAYS[date.fromisoformat(f"{day[1]}-{day[3]}").weekday()]
+            return f"{day[3][-5:]} of {day[1]} is a {real}" if real != wd[4] else ""
+    return ""
 
 
-def _window(stems: list[tuple[int, str]], start: int, end: int, width: int = 45) -> set[str]:
-    return {s for pos, s in stems if start - width <= pos < end + width and not (start <= pos < end)}
+def _tolerance(lo: float, hi: float) -> tuple[float, float]:
+    """A bare number of 1,000 or more with two significant digits or more ("1.2 million", "52,000")
+    stands for itself rounded at its last significant digit; "1,000" stands for 1,000."""
+    from ..claims.values import _last_digit_unit
+
+    if lo == hi and lo >= 1000:
+        unit = _last_digit_unit(lo)
+        if lo / unit >= 10:
+            return lo - unit / 2, hi + unit / 2
+    return lo, hi
 
 
-def _place_key(name: str) -> str:
-    n = normalise(name)
-    n = re.sub(r"^the ", "", n)
-    return PLACE_ALIASES.get(n, n)
+def _number_conflict(a: tuple, b: tuple) -> str:
+    if a[3] != b[3]:
+        return ""  # a share and a count
+    (alo, ahi), (blo, bhi) = _tolerance(a[1], a[2]), _tolerance(b[1], b[2])
+    if alo <= bhi + 1e-9 and blo <= ahi + 1e-9:
+        return ""
+    return "the numbers do not overlap, even with their bounds and rounding"
 
 
-def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    return a[0] < b[1] and b[0] < a[1] or a == b
+def _duration_conflict(a: tuple, b: tuple) -> str:
+    def widen(lo, hi):
+        if lo == hi:  # "two years" is said until it is three: widen a bare duration by one of its units
+            unit = 365.25 if lo >= 365 else (30.44 if lo >= 60 else (7 if lo >= 14 else 1))
+            return lo, hi + unit - 1e-6
+        return lo, hi
+    (alo, ahi), (blo, bhi) = widen(a[1], a[2]), widen(b[1], b[2])
+    if alo <= bhi + 1e-6 and blo <= ahi + 1e-6:
+        return ""
+    return "the durations do not overlap, even with their bounds"
 
 
-def _point_range(q) -> tuple[float, float]:
-    if q.low == q.high:
-        return (q.low - 1e-9, q.high + 1e-9)
-    return (q.low, q.high)
+def _conflict(kind: str, a: Value, b: Value) -> str:
+    if kind == "date":
+        return _date_conflict(a.norm, b.norm)
+    if kind == "number":
+        return _number_conflict(a.norm, b.norm)
+    if kind == "duration":
+        return _duration_conflict(a.norm, b.norm)
+    if kind == "ordinal":
+        return "one says it is the " + _ordinal_word(a.norm[1]) + ", the other the " + _ordinal_word(b.norm[1]) \
+            if a.norm[1] != b.norm[1] else ""
+    if kind == "person":
+        return "different people fill the same role" if a.norm[1] != b.norm[1] else ""
+    if kind == "place":
+        return "different places fill the same role" if a.norm[1] != b.norm[1] else ""
+    return ""
 
 
-def _fmt_range(low: float, high: float, unit: str = "") -> str:
-    u = f" {unit}" if unit else ""
-    if high == INF:
-        return f">{low:g}{u}"
-    if abs(high - low) < 1e-6:
-        return f"{low:g}{u}"
-    return f"{low:g}-{high:g}{u}"
+def _ordinal_word(n: int) -> str:
+    return next((w for w, k in ORDINALS.items() if k == n), str(n))
 
 
-class _Facts:
-    """The comparable facts of one claim, found once."""
+def _role(slot: tuple) -> str:
+    kind, key = slot[0], slot[1]
+    if kind == "date":
+        if key.startswith("@"):
+            return f"date of '{key[1:]}'"
+        return f"date of the {key}" if ":" not in key else f"date when {key.split(':')[1]} did '{key.split(':')[0]}'"
+    if kind == "period":
+        return f"years of {key}"
+    if kind == "number":
+        if key.startswith("@"):
+            return f"number of what was '{key[1:]}'"
+        return f"number of {key}" if ":" not in key else f"{key.split(':')[0]} ({key.split(':')[1]})"
+    if kind == "share":
+        return f"share of {key}" if key else "share"
+    if kind == "duration":
+        return f"duration of '{key}'"
+    if kind == "ordinal":
+        return f"which {key} it was"
+    if kind == "person":
+        return f"who did '{slot[1]}' ({slot[2]})"
+    if kind == "place":
+        return f"where: '{slot[1]} {slot[2]}'"
+    return kind
 
-    def __init__(self, text: str, entities, year: int | None):
-        self.text = text
-        self.dates = find_dates(text, year=year)
-        self.mentions = date_mentions(text, year=year)
-        self.durations = find_durations(text, year=year)
-        taken = [(d.start, d.end) for d in self.dates] + [(d.start, d.end) for d in self.durations]
-        self.numbers = [q for q in find_numbers(text, skip=taken) if q.value >= 2 or q.low != q.high]
-        self.entities = []
-        for e in entities if isinstance(entities, (list, tuple, np.ndarray)) else []:
-            if isinstance(e, dict) and e.get("label") in _PLACE_LABELS | _ACTOR_LABELS:
-                self.entities.append((e["text"], e["label"]))
-        if not self.entities:
-            self.entities = _capitalised(text)
-        ent_spans = [(m.start(), m.end()) for name, _ in self.entities for m in re.finditer(re.escape(name), text)]
-        self.stems = _stems(text, exclude=ent_spans + taken)
-        self.events = {s for _, s in self.stems if s in EVENT_NOUNS}
-        # the event each date belongs to: the nearest event noun within 80 characters
-        self.date_events = []
-        for d in self.dates:
-            near = [(min(abs(pos - d.start), abs(pos - d.end)), st) for pos, st in self.stems if st in EVENT_NOUNS]
-            near = [x for x in near if x[0] <= 80]
-            self.date_events.append(min(near)[1] if near else "")
-        self.negated = len(_NEG.findall(text)) % 2 == 1
-        self.places = []  # (name, context stems) for places after a preposition: destinations and locations
-        for name, label in self.entities:
-            if (label not in _PLACE_LABELS and label != "?") or _NOT_PLACE.search(name):
+
+# ------------------------------------------------------------------ comparing two statements
+
+def compare(fl: StatementFacts, fr: StatementFacts, *, matched: bool = False, kinds=None,
+            same_article: bool = False) -> list[dict]:
+    """The disagreements between two statements of one event, best first (dicts with kind, values,
+    normalised values, role, explanation and confidence)."""
+    out = []
+    for a in fl.values:
+        for b in fr.values:
+            if a.kind != b.kind or (kinds and a.kind not in kinds):
                 continue
-            for m in re.finditer(r"\b" + re.escape(name) + r"\b", text):
-                if _PLACE_PREP.search(text[max(0, m.start() - 12):m.start()]):
-                    self.places.append((name, _window(self.stems, m.start(), m.end())))
-
-
-def _capitalised(text: str) -> list[tuple[str, str]]:
-    """Entity fallback with no entity recogniser: runs of capitalised words not opening the sentence."""
-    out = []
-    for m in re.finditer(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)", text):
-        out.append((m.group(1), "?"))
-    return out
-
-
-def _row(l: str, r: str, kind: str, vl: str, vr: str, why: str) -> dict:
-    return {"claim_id_l": l, "claim_id_r": r, "kind": kind, "value_l": vl, "value_r": vr, "explanation": why}
-
-
-ALL_KINDS = frozenset({"date", "number", "duration", "place", "entity", "negation"})
-
-
-def compare(fl: _Facts, fr: _Facts, *, kinds: set[str] | frozenset = ALL_KINDS, slot_places: bool = False,
-            event_dates: bool = False) -> list[tuple[str, str, str, str]]:
-    """(kind, value_l, value_r, explanation) for each fact on which two statements disagree.
-
-    ``slot_places``: compare only places after a preposition whose contexts share a word (for pairs
-    that are not close paraphrases). ``event_dates``: compare only dates attached to the same event."""
-    out = []
-    if "date" in kinds and fl.dates and fr.dates:
-        def md(d):
-            return d.iso[-5:]
-        if event_dates:
-            common = {e for e in fl.date_events if e} & {e for e in fr.date_events if e}
-            sl = {md(d) for d, e in zip(fl.dates, fl.date_events) if e in common}
-            sr = {md(d) for d, e in zip(fr.dates, fr.date_events) if e in common}
-        else:
-            sl, sr = {md(d) for d in fl.dates}, {md(d) for d in fr.dates}
-        if sl and sr and not sl & sr:
-            vl, vr = ", ".join(d.iso for d in fl.dates), ", ".join(d.iso for d in fr.dates)
-            out.append(("date", vl, vr, f"dates differ: {', '.join(d.text for d in fl.dates)!r} vs "
-                                        f"{', '.join(d.text for d in fr.dates)!r}"))
-    if "date" in kinds and not event_dates and not (fl.dates and fr.dates):
-        # no calendar day on both sides: compare at the finest level both name (month, year, weekday)
-        a, b = fl.mentions, fr.mentions
-        for level, label in (("months", "month"), ("years", "year"), ("weekdays", "weekday")):
-            x, y = getattr(a, level), getattr(b, level)
-            if x and y:
-                if not x & y:
-                    fmt = (lambda v: f"--{v}") if level == "months" else (lambda v: v)
-                    out.append(("date", ", ".join(fmt(v) for v in sorted(x)), ", ".join(fmt(v) for v in sorted(y)),
-                                f"{label}s differ: {', '.join(a.texts)!r} vs {', '.join(b.texts)!r}"))
-                break
-    if "duration" in kinds and fl.durations and fr.durations:
-        if not any(_overlap((a.low, a.high), (b.low, b.high)) for a in fl.durations for b in fr.durations):
-            a, b = fl.durations[0], fr.durations[0]
-            out.append(("duration", _fmt_range(a.low, a.high, "years"), _fmt_range(b.low, b.high, "years"),
-                        f"durations do not overlap: {a.text!r} vs {b.text!r}"))
-    if "number" in kinds and fl.numbers and fr.numbers:
-        pairs = _aligned_numbers(fl, fr)
-        for a, b in pairs:
-            if not _overlap(_point_range(a), _point_range(b)):
-                out.append(("number", _fmt_range(a.low, a.high), _fmt_range(b.low, b.high),
-                            f"numbers differ: {a.text!r} vs {b.text!r}"))
-                break
-    if slot_places:
-        if "place" in kinds:
-            for pl, cl in fl.places:
-                hit = next(((pr, cr) for pr, cr in fr.places if cl & cr and _place_key(pl) != _place_key(pr)
-                            and _place_key(pr) not in {_place_key(x) for x, _ in fl.places}
-                            and _place_key(pl) not in {_place_key(x) for x, _ in fr.places}), None)
-                if hit:
-                    shared = ", ".join(sorted(cl & hit[1]))
-                    out.append(("place", pl, hit[0], f"places differ: {pl!r} vs {hit[0]!r} (context: {shared})"))
+            shared = a.slots & b.slots
+            if not matched:  # statements not matched as one: only a role read in full (see facts.py)
+                strong = {x for x in shared if len(x) == 3}
+                if not strong and a.kind == "date":  # "a primary in April" vs "the primary would be held on April 30"
+                    named = {x for x in shared if len(x) == 2 and x[0] == "date"}
+                    if any(len(y) == 3 and y[0] == "date" and ("date", y[1]) in named for y in a.slots | b.slots):
+                        strong = named
+                shared = strong
+            if not shared or (a.kind in ("person", "place") and not matched):
+                continue
+            if any(_conflict(a.kind, a, c) == "" for c in fr.values if c.kind == a.kind and c is not b) or \
+                    any(_conflict(b.kind, c, b) == "" for c in fl.values if c.kind == b.kind and c is not a):
+                continue  # each statement also gives the other's value: two facts, not one
+            if a.kind == "number" and a.norm[3] and b.norm[3] and abs(a.norm[1] + b.norm[1] - 100) < 1e-6:
+                continue  # "two-in-three" and "one-in-three": the two sides of one chance
+            why = _conflict(a.kind, a, b)
+            if not why:
+                continue
+            slot = sorted(shared, key=lambda x: (len(x) < 3, str(x[1]).startswith("@"), x))[0]
+            conf = _BASE[a.kind] + (0.1 if matched else 0.0) - (0.15 if same_article else 0.0) \
+                - (0.05 if a.approximate or b.approximate else 0.0) - (0.05 if ":" in str(slot[1]) else 0.0)
+            if a.kind in ("person", "place"):
+                if a.norm[1] in fr.text.lower() or b.norm[1] in fl.text.lower():
+                    continue  # both names are in both statements: not a swap of one for the other
+            out.append({"kind": a.kind, "value_l": a.shown, "value_r": b.shown, "norm_l": a.label, "norm_r": b.label,
+                        "role": _role(slot), "why": why, "confidence": conf})
+    # an announcement dated before the happening it announces
+    for x, y, flip in ((fl, fr, False), (fr, fl, True)):
+        for a in x.values:
+            for b in y.values:
+                if a.kind == b.kind == "date" and a.norm[0] == b.norm[0] == "day":
+                    occ = {s[1] for s in a.slots if s[0] == "date"}
+                    rep = {s[1] for s in b.slots if s[0] == "date-reported"}
+                    common = occ & rep
+                    if common and b.norm[3] < a.norm[3] and (not a.norm[1] or not b.norm[1] or a.norm[1] == b.norm[1]):
+                        ev = sorted(common)[0]
+                        row = {"kind": "date", "value_l": a.shown, "value_r": b.shown, "norm_l": a.label,
+                               "norm_r": b.label, "role": f"date of the {ev}",
+                               "why": f"the {ev} is dated {a.shown}, yet its announcement is dated {b.shown}: "
+                                      f"announced before it took place",
+                               "confidence": 0.6 - (0.05 if same_article else 0)
+                               + (0.02 if any(len(x) == 3 for x in a.slots) else 0)}
+                        if flip:
+                            row.update(value_l=b.shown, value_r=a.shown, norm_l=b.label, norm_r=a.label)
+                        out.append(row)
+    if matched and (not kinds or "negation" in kinds):
+        inter = len(fl.content & fr.content) / max(1, len(fl.content | fr.content))
+        if inter >= 0.5:
+            for key, neg in fl.negated_verbs.items():
+                if key in fr.negated_verbs and bool(neg) != bool(fr.negated_verbs[key]):
+                    word = neg or fr.negated_verbs[key]
+                    verb = key[0] + (f" {key[1]}" if key[1] else "")
+                    out.append({"kind": "negation", "value_l": "not " + key[0] if neg else key[0],
+                                "value_r": "not " + key[0] if fr.negated_verbs[key] else key[0],
+                                "norm_l": "negated" if neg else "affirmed",
+                                "norm_r": "negated" if fr.negated_verbs[key] else "affirmed",
+                                "role": f"whether '{verb}'", "why": f"one statement negates '{verb}' ({word!r}), "
+                                                                  "the other affirms it",
+                                "confidence": _BASE["negation"] + 0.1 * (inter >= 0.7)})
                     break
-    elif "place" in kinds or "entity" in kinds:
-        out += _entity_differences(fl, fr, kinds)
-    if "negation" in kinds and fl.negated != fr.negated:
-        neg = fl if fl.negated else fr
-        word = _NEG.search(neg.text).group(0)
-        out.append(("negation", "negated" if fl.negated else "affirmed", "negated" if fr.negated else "affirmed",
-                    f"one statement is negated ({word!r}), the other is not"))
+    out.sort(key=lambda r: -r["confidence"])
     return out
 
 
-def _noun_after(text: str, end: int) -> str:
-    m = re.match(r"\s+(?:[\w-]+\s+){0,2}?([A-Za-z]{4,})", text[end:end + 40])
-    return stem(m.group(1)) if m else ""
+# ------------------------------------------------------------------ the table
+
+_VALUE_WORDS = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
+                          r"may|june|july|august|september|october|november|december|(?:19|20)\d\d|first|second|third|"
+                          r"not|never)\b|n['’]t\b", re.I)
+_NEG_WORDS = re.compile(r"\b(?:not|never|no longer)\b|n['’]t\b", re.I)
+_WORDS = re.compile(r"[a-z]{3,}")
 
 
-def _aligned_numbers(fl: _Facts, fr: _Facts):
-    """Number pairs that count the same thing: the same noun after them, or the only number on each side."""
-    out = []
-    heads_r = {}
-    for b in fr.numbers:
-        heads_r.setdefault(_noun_after(fr.text, b.end), b)
-    for a in fl.numbers:
-        h = _noun_after(fl.text, a.end)
-        if h and h in heads_r:
-            out.append((a, heads_r[h]))
-    if not out and len(fl.numbers) == 1 and len(fr.numbers) == 1 and fl.numbers[0].percent == fr.numbers[0].percent:
-        out.append((fl.numbers[0], fr.numbers[0]))
-    return out
+def _has_values(text: str) -> bool:
+    return bool(_VALUE_WORDS.search(text) or find_dates(text) or find_numbers(text) or find_durations(text))
 
 
-def _entity_differences(fl: _Facts, fr: _Facts, kinds: set[str]):
-    out = []
-    tl, tr = normalise(fl.text), normalise(fr.text)
-    only_l = [(n, lab) for n, lab in fl.entities if normalise(n) not in tr]
-    only_r = [(n, lab) for n, lab in fr.entities if normalise(n) not in tl]
-    for want, kind in ((_PLACE_LABELS | {"?"}, "place"), (_ACTOR_LABELS | {"?"}, "entity")):
-        if kind not in kinds:
-            continue
-        a = [n for n, lab in only_l if lab in want and not _NOT_PLACE.search(n)]
-        b = [n for n, lab in only_r if lab in want and not _NOT_PLACE.search(n)]
-        if kind == "entity":  # unlabelled names count once, as places
-            a = [n for n in a if (n, "?") not in fl.entities]
-            b = [n for n in b if (n, "?") not in fr.entities]
-        if a and b:
-            a_keys, b_keys = {_place_key(x) for x in a}, {_place_key(x) for x in b}
-            if a_keys != b_keys:
-                out.append((kind, a[0], b[0], f"{'places' if kind == 'place' else 'actors'} differ: "
-                                              f"{a[0]!r} vs {b[0]!r}"))
-    return out
+def flag_id(claim_l: str, claim_r: str, kind: str, norm_l: str, norm_r: str) -> str:
+    """A flag's stable id: the same two claims and values give the same id on any machine."""
+    return "f" + hashlib.sha1("\x1f".join((claim_l, claim_r, kind, norm_l, norm_r)).encode()).hexdigest()[:16]
 
 
-def _slot_pairs(facts: list[_Facts], outlets: np.ndarray, articles: np.ndarray, max_bucket: int = 200):
-    """(i, j, kinds) for statements that share a fact slot (see module docstring)."""
-    buckets: dict[tuple[str, str], list[int]] = {}
-    for k, f in enumerate(facts):
-        for ev in set(f.date_events) - {""}:
-            buckets.setdefault(("date", ev), []).append(k)
-        for d in f.durations[:1]:
-            for s in _window(f.stems, d.start, d.end):
-                buckets.setdefault(("duration", s), []).append(k)
-        for _, ctx in f.places:
-            for s in ctx:
-                buckets.setdefault(("place", s), []).append(k)
-    found: dict[tuple[int, int], set[str]] = {}
-    for (kind, _), ks in buckets.items():
-        if len(ks) < 2 or len(ks) > max_bucket:
-            continue
-        ks = sorted(set(ks))
-        for p, i in enumerate(ks):
-            for j in ks[p + 1:]:
-                same_article = articles[i] == articles[j]
-                if same_article and kind != "date":
-                    continue
-                if not same_article and outlets[i] == outlets[j]:
-                    continue
-                found.setdefault((i, j), set()).add(kind)
-    return found
+def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataFrame | None = None,
+                  slots: bool = True, min_confidence: float = MIN_CONFIDENCE) -> pd.DataFrame:
+    """One row per disagreement (see ``schema.TABLES["flags"]``), sorted by confidence.
 
-
-def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, slots: bool = True) -> pd.DataFrame:
-    """claim_id_l, claim_id_r, kind, value_l, value_r, explanation for every disagreement found.
-
-    ``corpus``: a Corpus or a claims DataFrame (claim_id, article_id, outlet, text; entities and the
-    articles' published dates are used when present). ``pairs``: matched pairs to compare on every
-    kind. ``slots``: also compare statements that share a fact slot. A date whose weekday does not
-    fit its year is flagged on its own (claim_id_r empty)."""
+    ``corpus``: a Corpus, or a claims DataFrame (claim_id, article_id, outlet, text; ``event_id``
+    used when present, else all claims are taken as one event). ``pairs``: matched statements
+    (:func:`factbench.match`). ``events``: from :func:`factbench.events`, found here when not given.
+    ``slots``: also compare statements of one event that share a slot without being matched."""
     claims = getattr(corpus, "claims", corpus)
     for col in ("claim_id", "article_id", "outlet", "text"):
         if col not in claims.columns:
             raise schema.SchemaError(f"claims table is missing column(s): {col}")
-    claims = claims.reset_index(drop=True)
-    years = [None] * len(claims)
     if hasattr(corpus, "articles"):
-        pub = dict(zip(corpus.articles["article_id"], corpus.articles["published"]))
-        years = [int(str(pub.get(a, ""))[:4]) if str(pub.get(a, ""))[:4].isdigit() else None for a in claims["article_id"]]
-    ents = claims["entities"] if "entities" in claims.columns else [None] * len(claims)
-    facts = [_Facts(t, e, y) for t, e, y in zip(claims["text"], ents, years)]
-    index = {c: k for k, c in enumerate(claims["claim_id"].astype(str))}
+        if events is None:
+            from .events import events as find_events
+
+            events = find_events(corpus)
+    claims = claims.reset_index(drop=True)
+    if events is not None:
+        claims = claims.assign(event_id=claims["article_id"].astype(str).map(
+            dict(zip(events["article_id"].astype(str), events["event_id"].astype(str)))).fillna(""))
+    claims = _statements(corpus, claims)
+    if events is not None:
+        ev_of = dict(zip(events["article_id"].astype(str), events["event_id"].astype(str)))
+        ev = claims["article_id"].astype(str).map(ev_of).fillna("").tolist()
+    elif "event_id" in claims.columns:
+        ev = claims["event_id"].astype(str).fillna("").tolist()
+    else:
+        ev = [""] * len(claims)
     ids = claims["claim_id"].astype(str).tolist()
-    rows, done = [], set()
+    texts = claims["text"].astype(str).tolist()
+    arts = claims["article_id"].astype(str).tolist()
+    outlets = claims["outlet"].astype(str).tolist()
+    hedged = claims["hedged"].astype(bool).tolist() if "hedged" in claims.columns else [False] * len(claims)
+    is_claim = claims["_is_claim"].tolist() if "_is_claim" in claims.columns else [True] * len(claims)
+    index = {c: k for k, c in enumerate(ids)}
 
-    def add(i: int, j: int, kinds, how: str, slot: bool = False):
-        if i > j:
-            i, j = j, i
-        for kind, vl, vr, why in compare(facts[i], facts[j], kinds=kinds, slot_places=slot, event_dates=slot):
-            if (i, j, kind) in done:
-                continue
-            done.add((i, j, kind))
-            rows.append(_row(ids[i], ids[j], kind, vl, vr, f"{why} ({how})"))
-
+    todo: dict[tuple[int, int], bool] = {}  # (i, j) -> matched
     if pairs is not None and len(pairs):
-        methods = pairs["method"].astype(str) if "method" in pairs.columns else pd.Series([""] * len(pairs))
-        for a, b, m in zip(pairs["claim_id_l"].astype(str), pairs["claim_id_r"].astype(str), methods):
-            if a in index and b in index:
-                if m.startswith("anchor:"):
-                    # matched on a shared fact, not on wording: compare values and placed locations only
-                    add(index[a], index[b], {"date", "number", "duration", "place"}, "statements sharing "
-                        + m.split(":", 1)[1].split("+")[0], slot=True)
-                else:
-                    add(index[a], index[b], ALL_KINDS, "matched statements")
+        for a, b in zip(pairs["claim_id_l"].astype(str), pairs["claim_id_r"].astype(str)):
+            i, j = index.get(a), index.get(b)
+            if i is not None and j is not None and i != j and ev[i] == ev[j]:
+                todo[(min(i, j), max(i, j))] = True
+    need = sorted({k for p in todo for k in p} | ({k for k in range(len(ids)) if not is_claim[k] or _has_values(texts[k])}
+                                                   if slots else set()))
+    docs = dict(zip(need, parse([texts[k] for k in need])))
+    facts = {k: statement_facts(texts[k], docs[k]) for k in need}
+    cross: set[tuple[int, int]] = set()
     if slots:
-        outlets = claims["outlet"].astype(str).to_numpy()
-        arts = claims["article_id"].astype(str).to_numpy()
-        for (i, j), kinds in sorted(_slot_pairs(facts, outlets, arts).items()):
-            where = "within one article" if arts[i] == arts[j] else "same fact slot"
-            add(i, j, kinds, where, slot=True)
-    for k, f in enumerate(facts):
-        for d in f.dates:
-            if weekday_mismatch(d):
-                rows.append(_row(ids[k], "", "date", d.iso, d.weekday, f"{d.text!r}: {d.iso} is not a {d.weekday}"))
-    out = pd.DataFrame(rows, columns=list(schema.TABLES["flags"]))
-    return schema.conform(out, "flags")
+        buckets: dict[tuple, list[int]] = {}
+        for k in need:
+            for v in facts[k].values:
+                for s in v.slots:
+                    if s[0] in ("date-reported", "date") and len(s) == 2:
+                        # an announcement and the happening it announces meet here (also within one article)
+                        buckets.setdefault((ev[k], "date-rep", s[1]), []).append(k)
+                    elif len(s) == 3 and s[0] != "ordinal":
+                        # unmatched statements meet on a full role only (ordinals: on a dated happening)
+                        buckets.setdefault((ev[k],) + s, []).append(k)
+        _inherit_happenings(claims, corpus, facts)
+        happen: dict[tuple, list[int]] = {}
+        for k in need:
+            for h in facts[k].happenings:
+                happen.setdefault(h, []).append(k)
+        for key, ks in list(buckets.items()) + [(("*",) + h, ks) for h, ks in happen.items()]:
+            ks = sorted(set(ks))
+            if len(ks) < 2 or len(ks) > 60:
+                continue
+            for p, i in enumerate(ks):
+                for j in ks[p + 1:]:
+                    if arts[i] != arts[j] and outlets[i] == outlets[j]:
+                        continue
+                    if arts[i] == arts[j] and key[1] != "date-rep":
+                        continue  # within one article: only an announcement dated before its happening
+                    if key[0] == "*":
+                        if ev[i] != ev[j]:
+                            cross.add((i, j))
+                    todo.setdefault((i, j), False)
+    rows = []
+    if slots:  # near-identical statements of one event: one statement retold, compared as if matched
+        for i, j in _near_identical(need, facts, ev, arts):
+            todo.setdefault((i, j), "near")
+    for (i, j), matched in sorted(todo.items()):
+        if i not in facts or j not in facts or not (is_claim[i] or is_claim[j]):
+            continue
+        if matched == "near":
+            found = compare(facts[i], facts[j], matched=True)
+            matched = False
+        else:
+            found = None
+        kinds = {"ordinal"} if (i, j) in cross else ({"date", "number", "duration", "person", "place", "negation"}
+                                                     if not (facts[i].happenings & facts[j].happenings) else None)
+        if found is None:
+            found = compare(facts[i], facts[j], matched=matched, kinds=kinds, same_article=arts[i] == arts[j])
+        if not found:
+            continue
+        best = found[0]
+        conf = best["confidence"] - (0.1 if hedged[i] or hedged[j] else 0.0)
+        if conf < min_confidence:
+            continue
+        where = "matched statements" if matched else "near-identical statements" if todo[(i, j)] == "near" else ("within one article" if arts[i] == arts[j] else
+                                                      "statements of one event sharing the slot")
+        if (i, j) in cross:
+            where = "statements naming the same dated happening"
+        rows.append({"flag_id": flag_id(ids[i], ids[j], best["kind"], best["norm_l"], best["norm_r"]),
+                     "claim_id_l": ids[i], "claim_id_r": ids[j], "event_id": ev[i] if ev[i] == ev[j] else "",
+                     "kind": best["kind"], "value_l": best["value_l"], "value_r": best["value_r"],
+                     "norm_l": best["norm_l"], "norm_r": best["norm_r"], "text_l": texts[i], "text_r": texts[j],
+                     "role": best["role"],
+                     "explanation": f"{best['role']}: {best['value_l']!r} vs {best['value_r']!r}; {best['why']} ({where})",
+                     "confidence": round(min(conf, 0.99), 3)})
+    # one disagreement said several times (the same two values, the same two articles) is one flag
+    rows.sort(key=lambda r: (-r["confidence"], r["flag_id"]))
+    seen, kept = set(), []
+    for r in rows:
+        key = (frozenset((arts[index[r["claim_id_l"]]], arts[index[r["claim_id_r"]]])), r["kind"],
+               frozenset((r["norm_l"], r["norm_r"])))
+        if key not in seen:
+            seen.add(key)
+            kept.append(r)
+    out = pd.DataFrame(kept, columns=list(schema.TABLES["flags"]))
+    out = schema.conform(out, "flags")
+    return out.sort_values(["confidence", "flag_id"], ascending=[False, True], ignore_index=True)
+
+
+def _statements(corpus, claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims, and (given a Corpus) the other sentences that state a date, a count or a negation:
+    a sentence under the check-worthiness threshold can still be the other side of a disagreement.
+    Such a sentence gets the id it would have as a claim; a flag always has a claim on one side."""
+    sentences = getattr(corpus, "sentences", None)
+    articles = getattr(corpus, "articles", None)
+    out = claims.assign(_is_claim=True)
+    if sentences is None or articles is None or "sentence_id" not in claims.columns or not len(sentences):
+        return out
+    from ..claims.load import claim_id_for
+
+    have = set(claims["sentence_id"].astype(str))
+    outlet = dict(zip(articles["article_id"].astype(str), articles["outlet"].astype(str)))
+    extra = sentences[~sentences["sentence_id"].astype(str).isin(have)]
+    keep = [_has_values(t) for t in extra["text"].astype(str)]
+    # the other side of a near-identical, negated statement: found by its words, before any parse
+    ev = dict(zip(claims["article_id"].astype(str), claims["event_id"].astype(str))) if "event_id" in claims.columns else {}
+    negated = [(str(a), set(_WORDS.findall(t.lower()))) for a, t in zip(claims["article_id"], claims["text"].astype(str))
+               if _NEG_WORDS.search(t)]
+    if negated:
+        for k, (a, t) in enumerate(zip(extra["article_id"].astype(str), extra["text"].astype(str))):
+            if keep[k]:
+                continue
+            w = set(_WORDS.findall(t.lower()))
+            keep[k] = any(a2 != a and ev.get(a2, "") == ev.get(a, "") and w and len(w & w2) / len(w | w2) >= 0.5
+                          for a2, w2 in negated)
+    extra = extra[keep]
+    if not len(extra):
+        return out
+    rows = pd.DataFrame({"claim_id": [claim_id_for(a, t) for a, t in zip(extra["article_id"], extra["text"])],
+                         "sentence_id": extra["sentence_id"].astype(str), "article_id": extra["article_id"].astype(str),
+                         "outlet": extra["article_id"].astype(str).map(outlet), "text": extra["text"].astype(str),
+                         "hedged": False, "_is_claim": False})
+    if "event_id" in claims.columns:
+        ev = dict(zip(claims["article_id"].astype(str), claims["event_id"].astype(str)))
+        rows["event_id"] = rows["article_id"].map(ev).fillna("")
+    return pd.concat([out, rows[[c for c in rows.columns if c in out.columns]]], ignore_index=True)
+
+
+def _near_identical(need, facts, ev, arts, threshold: float = 0.5):
+    """Pairs of statements of one event, from two articles, that share at least half of their content
+    words: one statement retold (a summary's sentence and its source, one quote in two outlets)."""
+    by_event: dict[str, list[int]] = {}
+    for k in need:
+        if facts[k].content:
+            by_event.setdefault(ev[k], []).append(k)
+    for ks in by_event.values():
+        for p, i in enumerate(ks):
+            a = facts[i].content
+            for j in ks[p + 1:]:
+                if arts[i] == arts[j]:
+                    continue
+                b = facts[j].content
+                if len(a & b) / len(a | b) >= threshold:
+                    yield (i, j)
+
+
+def _inherit_happenings(claims: pd.DataFrame, corpus, facts: dict[int, StatementFacts]) -> None:
+    """A statement that names a happening with "the" and no date of its own ("During the talks, …")
+    takes the dated happening of that class from the sentence before it."""
+    sentences = getattr(corpus, "sentences", None)
+    if sentences is None or "sentence_id" not in claims.columns:
+        return
+    by_id = dict(zip(sentences["sentence_id"].astype(str), sentences["text"].astype(str)))
+    for k, f in facts.items():
+        if not f.definite_events or f.happenings:
+            continue
+        sid = str(claims.at[k, "sentence_id"])
+        art, _, pos = sid.rpartition(":")
+        if not pos.isdigit() or int(pos) == 0:
+            continue
+        prev = by_id.get(f"{art}:{int(pos) - 1}")
+        if not prev:
+            continue
+        pf = statement_facts(prev)
+        f.happenings |= {h for h in pf.happenings if h[0] in f.definite_events}

@@ -1,6 +1,8 @@
 """Verdict hints for reviewers: candidates, never verdicts (only a reviewer sets those).
 
-* contradicted: the claim, or a statement in its group, disagrees with another on a fact;
+* contradicted: the claim is one side of a discrepancy flag (:func:`factbench.discrepancies`: the
+  same fact of one event with values that cannot both hold) that no reviewer dismissed; the reason is
+  the flag's own explanation. Nothing else makes a claim "contradicted";
 * supported: the same statement is reported by two or more other outlets that name their sources,
   with no discrepancy in the group;
 * unsourced: the claim rests on no named source (sourcing "none" or "anonymous").
@@ -17,19 +19,26 @@ import pandas as pd
 
 
 def hints(corpus, pairs: pd.DataFrame | None = None, groups: pd.DataFrame | None = None,
-          flags: pd.DataFrame | None = None) -> pd.DataFrame:
-    """claim_id, hint (contradicted | supported | unsourced | ""), reason."""
+          flags: pd.DataFrame | None = None, *, dismissed=()) -> pd.DataFrame:
+    """claim_id, hint (contradicted | supported | unsourced | ""), reason. ``dismissed``: flag ids
+    reviewers dismissed (they make no hint)."""
     claims = getattr(corpus, "claims", corpus).reset_index(drop=True)
     ids = claims["claim_id"].astype(str).tolist()
     outlet = dict(zip(ids, claims["outlet"].astype(str)))
     sourcing = dict(zip(ids, claims["sourcing"].astype(str))) if "sourcing" in claims.columns else {}
     flagged: dict[str, list[str]] = {}
-    if flags is not None:
-        for a, b, kind in zip(flags["claim_id_l"].astype(str), flags["claim_id_r"].astype(str), flags["kind"]):
+    if flags is not None and len(flags):
+        dismissed = set(map(str, dismissed))
+        fids = flags["flag_id"].astype(str) if "flag_id" in flags.columns else pd.Series([""] * len(flags))
+        why = flags["explanation"].astype(str) if "explanation" in flags.columns else flags["kind"].astype(str)
+        for fid, a, b, kind, reason in zip(fids, flags["claim_id_l"].astype(str), flags["claim_id_r"].astype(str),
+                                           flags["kind"], why):
+            if fid and fid in dismissed:
+                continue
             for x, y in ((a, b), (b, a)):
                 if x:
-                    flagged.setdefault(x, []).append(f"{kind} differs from {outlet.get(y, 'another statement')}"
-                                                     if y else f"{kind} is inconsistent")
+                    flagged.setdefault(x, []).append(f"{kind} differs from {outlet.get(y, 'another statement')}: {reason}"
+                                                     if y else f"{kind} is inconsistent: {reason}")
     group_of, members = {}, {}
     if groups is not None:
         group_of = dict(zip(groups["claim_id"].astype(str), groups["group_id"].astype(str)))
@@ -38,12 +47,11 @@ def hints(corpus, pairs: pd.DataFrame | None = None, groups: pd.DataFrame | None
     rows = []
     for c in ids:
         mates = [m for m in members.get(group_of.get(c, ""), []) if m != c]
-        group_flags = [m for m in mates if m in flagged]
         if c in flagged:
             rows.append((c, "contradicted", "; ".join(sorted(set(flagged[c])))))
             continue
-        if group_flags:
-            rows.append((c, "contradicted", f"a statement in its group has a discrepancy ({outlet.get(group_flags[0], '')})"))
+        if any(m in flagged for m in mates):
+            rows.append((c, "", "a statement in its group has a discrepancy flag"))  # no support claimed either
             continue
         named = sorted({outlet[m] for m in mates if sourcing.get(m) == "named" and outlet.get(m) != outlet.get(c)})
         if len(named) >= 2:

@@ -30,3 +30,30 @@ PLACE_ALIASES = {"russian federation": "russia", "the russian federation": "russ
                  "us": "united states", "usa": "united states", "the united states": "united states",
                  "uk": "united kingdom", "britain": "united kingdom", "great britain": "united kingdom",
                  "kiev": "kyiv"}
+
+#: nouns of happenings → the class two reports of one happening share ("the talks" = "the second round
+#: of negotiations"; "the swap" = "the exchange"); a date or an ordinal fills a slot of its class
+EVENT_CLASS = {
+    **{w: "talks" for w in ("talk", "talks", "negotiation", "negotiations", "meeting", "summit", "round")},
+    **{w: "exchange" for w in ("exchange", "swap", "handover")},
+    **{w: w for w in ("release", "agreement", "deal", "attack", "strike", "election", "primary", "vote", "ceasefire",
+                      "treaty", "conference", "protest", "invasion", "offensive", "trial", "verdict", "arrest", "visit",
+                      "speech", "debate", "launch", "crash", "explosion", "earthquake", "flood", "shooting",
+                      "referendum", "hearing", "rally", "ceremony", "inauguration", "funeral", "wedding", "raid",
+                      "bombing", "meeting", "interview", "announcement", "resignation", "execution", "sentencing")},
+}
+
+#: verbs that report another happening: their date is not the date of what they report
+REPORTING_VERBS = frozenset({"announce", "confirm", "report", "say", "tell", "state", "declare", "reveal", "disclose",
+                             "describe", "call", "note", "add", "claim", "deny", "acknowledge", "post", "write",
+                             "publish", "tweet", "indicate", "verify"})
+
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+            "ninth": 9, "tenth": 10}
+
+#: words before a name that are not part of it
+NAME_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "gen", "general", "sen", "senator", "rep", "gov", "governor",
+                         "president", "vice", "prime", "minister", "secretary", "judge", "justice", "lt", "col",
+                         "colonel", "capt", "captain", "sgt", "adm", "admiral", "rev", "prof", "professor", "sir",
+                         "lord", "lady", "king", "queen", "prince", "princess", "pope", "chancellor", "former",
+                         "mayor", "attorney", "chief", "speaker", "leader", "director", "commissioner"})

@@ -67,7 +67,8 @@ def candidate_pairs(texts: list[str], *, groups: np.ndarray | None = None, artic
         right.append(j[keep])
     if not left:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    pairs = np.unique(np.stack([np.concatenate(left), np.concatenate(right)]), axis=1)
-    return pairs[0], pairs[1]
+    # each pair once: one sorted int64 key i*n+j (np.unique(axis=1) on the pair arrays was ~60x slower)
+    key = np.unique(np.concatenate(left) * np.int64(n) + np.concatenate(right))
+    return key // n, key % n
 
 

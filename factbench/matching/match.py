@@ -1,18 +1,20 @@
-"""Cross-outlet matching of claims: index (blocking) → compare (rapidfuzz) → pairs.
+"""Matching claims that state the same thing: across outlets, or against earlier fact-checks.
 
-Blocking: TF-IDF over the normalised words (words in more than ~1,000 claims pruned), a chunked,
-multi-threaded sparse cosine product (sparse_dot_topn), and every neighbour above a similarity floor kept (a fixed top-k would starve dense
-neighbourhoods; a generous cap only guards memory). Candidates from the same article, and by
-default from the same outlet, are dropped before verification. Verification: rapidfuzz's pairwise
-scorer on the same normalised text, with ``score_cutoff``.
+Default (``method="semantic"``): sentence embeddings (an offline all-MiniLM-L6-v2, see
+:mod:`factbench.ingest.encoder`) → nearest neighbours (blocking, never N×N) → one calibrated score of
+meaning, words and facts (:mod:`factbench.matching.semantic`) → pairs at or above the threshold.
+``method="lexical"``: TF-IDF blocking → rapidfuzz ``token_sort_ratio`` (the earlier default, fast at a
+million claims). Pairs from one article never match; by default only pairs from different outlets.
 
 >>> import pandas as pd
 >>> claims = pd.DataFrame({"claim_id": ["a", "b", "c"], "article_id": ["1", "2", "3"],
 ...     "outlet": ["X", "Y", "Z"], "text": ["Russia and Ukraine swapped 84 prisoners on June 19.",
 ...     "On June 19 Russia and Ukraine swapped 84 prisoners.", "Oil prices rose sharply on Monday."]})
->>> pairs = match(claims)
+>>> pairs = match(claims, progress=False)
 >>> pairs[["claim_id_l", "claim_id_r"]].values.tolist(), bool(pairs.loc[0, "score"] > 90)
 ([['a', 'b']], True)
+>>> match(claims, method="lexical", progress=False)[["claim_id_l", "claim_id_r"]].values.tolist()
+[['a', 'b']]
 """
 
 from __future__ import annotations
@@ -24,8 +26,11 @@ import pandas as pd
 
 from .. import schema
 from ..ingest.text import normalise
+from . import semantic
 from .blocking import candidate_pairs
-from .scoring import anchors as fact_anchors, score_pairs
+from rapidfuzz import fuzz
+
+from .scoring import anchors as fact_anchors, content_words, score_pairs
 
 #: Default scorer and threshold, chosen on MSRP paraphrase pairs (benchmarks/eval_paraphrase.py):
 #: token_sort_ratio is as good as any rapidfuzz scorer tried there and, unlike token_set_ratio, does not
@@ -36,6 +41,14 @@ DEFAULT_SCORER = "token_sort_ratio"
 DEFAULT_THRESHOLD = 65.0
 #: Candidate pairs sharing a specific date or count need only this score (see :func:`match`).
 DEFAULT_ANCHOR_THRESHOLD = 50.0
+#: ... and their content words (no function words, numbers or dates) must overlap this much (token_set_ratio)
+ANCHOR_CONTENT = 60.0
+#: the semantic matcher's threshold on its calibrated 0..100 score
+SEMANTIC_THRESHOLD = semantic.THRESHOLD
+#: beyond this many claims the default matcher switches to the lexical path, the cheaper tier: on two
+#: shared cores the semantic one took 27 s at 10k claims but 589 s at 100k (embedding 100k sentences and
+#: their clauses dominates; benchmarks/bench_match.py). Pass ``model=`` to force it at any size.
+SEMANTIC_MAX = 50_000
 
 
 def _claims_frame(corpus) -> pd.DataFrame:
@@ -51,21 +64,43 @@ def _claims_frame(corpus) -> pd.DataFrame:
     return out
 
 
-def match(corpus, *, threshold: float = DEFAULT_THRESHOLD, scorer: str | Callable = DEFAULT_SCORER,
-          cross_outlet: bool = True, within_days: int | None = None, stop_words: bool = False,
-          floor: float = 0.15, anchor_threshold: float | None = DEFAULT_ANCHOR_THRESHOLD,
+def match(corpus, *, method: str = "semantic", threshold: float | None = None, against=None, top: int = 3,
+          text_column: str | None = None, model: str | None = None, cross_outlet: bool = True,
+          within_days: int | None = None, scorer: str | Callable = DEFAULT_SCORER, stop_words: bool = False,
+          floor: float | None = None, anchor_threshold: float | None = DEFAULT_ANCHOR_THRESHOLD,
           progress: bool = True) -> pd.DataFrame:
     """Pairs of claims that state the same thing: claim_id_l/_r, article_id_l/_r, outlet_l/_r, score, method.
 
-    ``threshold``: minimum score (0..100). ``scorer``: "token_sort_ratio" (default), "factbench"
-    (see :func:`~factbench.matching.scoring.combined_scores`), another name in
-    :data:`~factbench.matching.scoring.SCORERS` or any rapidfuzz scorer. ``cross_outlet``:
-    only pairs from different outlets (pairs from one article are never returned). ``within_days``:
-    only pairs whose articles were published at most this many days apart (articles without a date
-    are kept). ``floor``: the TF-IDF cosine a pair needs to be compared at all.
-    ``anchor_threshold``: candidate pairs (past blocking) that share a specific date or count (≥ 10)
-    need only this score (method ``anchor:…``): outlets that rewrite a report keep its facts more
-    than its words. ``None`` turns anchors off."""
+    ``method``: ``"semantic"`` (default) or ``"lexical"``. ``threshold``: the minimum score, 0..100
+    (default 55 for semantic, the calibrated score of :func:`factbench.similarity`; 65 for lexical).
+    ``cross_outlet``: only pairs from different outlets (pairs from one article are never returned).
+    ``within_days``: only pairs whose articles were published at most this many days apart (undated
+    articles are kept).
+
+    ``against``: a table of earlier fact-checks (any DataFrame with a ``text`` column, or name it with
+    ``text_column``; its ``claim_id`` column names the rows, else its index): "was this checked before?"
+    Returns the ``top`` best matches per claim scoring at least ``threshold``: claim_id_l (the claim),
+    claim_id_r (the reference row), score, rank, text_l, text_r, method. The claims need only
+    ``claim_id`` and ``text``.
+
+    Semantic: ``model`` the encoder (default: the transformer up to 2,000 claims, the static model
+    beyond, and the lexical path beyond 50,000 claims unless ``model`` is given); ``floor`` the embedding cosine a pair
+    needs to be scored at all (default 0.45 transformer, 0.55 static).
+    Lexical: ``scorer`` "token_sort_ratio" (default), "factbench" or any rapidfuzz scorer; ``floor``
+    the TF-IDF cosine for blocking (default 0.15); ``anchor_threshold``: candidates that share a
+    specific date or count and whose content words overlap need only this score (``None``: off)."""
+    if against is not None:
+        return match_against(corpus, against, top=top, threshold=threshold, text_column=text_column, model=model,
+                             floor=floor, progress=progress)
+    if method == "semantic" and model is None and len(getattr(corpus, "claims", corpus)) > SEMANTIC_MAX:
+        method = "lexical"  # the cheaper tier for very large corpora (see SEMANTIC_MAX)
+    if method == "semantic":
+        return _match_semantic(corpus, threshold=semantic.THRESHOLD if threshold is None else threshold, model=model,
+                               cross_outlet=cross_outlet, within_days=within_days, floor=floor, progress=progress)
+    if method != "lexical":
+        raise ValueError(f"method must be 'semantic' or 'lexical', not {method!r}")
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    floor = 0.15 if floor is None else floor
     claims = _claims_frame(corpus)
     norm = [normalise(t, stop_words=stop_words) for t in claims["text"]]
     # integer codes: equality tests without a million Python strings
@@ -75,19 +110,127 @@ def match(corpus, *, threshold: float = DEFAULT_THRESHOLD, scorer: str | Callabl
                            progress=progress)
     if within_days is not None:
         i, j = _within_days(claims, i, j, within_days)
-    i, j, s, method = _verify(claims, norm, i, j, scorer=scorer, threshold=threshold,
-                              anchor_threshold=anchor_threshold)
+    i, j, s, how = _verify(claims, norm, i, j, scorer=scorer, threshold=threshold,
+                           anchor_threshold=anchor_threshold)
+    return _pairs_frame(claims, i, j, s, how, art_code, art_names, outlet_code, outlet_names)
+
+
+def _pairs_frame(claims, i, j, s, how, art_code, art_names, outlet_code, outlet_names) -> pd.DataFrame:
     ids = claims["claim_id"].astype(str).to_numpy()
     arts, outlets = np.asarray(art_names, dtype=object), np.asarray(outlet_names, dtype=object)
     pairs = pd.DataFrame({
         "claim_id_l": ids[i], "claim_id_r": ids[j],
         "article_id_l": arts[art_code[i]], "article_id_r": arts[art_code[j]],
         "outlet_l": outlets[outlet_code[i]], "outlet_r": outlets[outlet_code[j]],
-        "score": np.round(s, 2), "method": method,
+        "score": np.round(s, 2), "method": how,
     })
     pairs = schema.conform(pairs, "pairs")
     return pairs.sort_values(["score", "claim_id_l", "claim_id_r"], ascending=[False, True, True],
                              ignore_index=True)
+
+
+def _match_semantic(corpus, *, threshold: float, model: str | None, cross_outlet: bool, within_days: int | None,
+                    floor: float | None, progress: bool) -> pd.DataFrame:
+    claims = _claims_frame(corpus)
+    texts = claims["text"].astype(str).tolist()
+    outlet_code, outlet_names = pd.factorize(claims["outlet"].astype(str))
+    art_code, art_names = pd.factorize(claims["article_id"].astype(str))
+    e = semantic.embed(texts, model=semantic.model_for(len(texts), model), progress=None if progress else False)
+    floor = semantic.FLOORS.get(e.model, semantic.FLOOR) if floor is None else floor
+    i, j = semantic.neighbour_pairs(e.vecs, floor=floor, groups=outlet_code if cross_outlet else None,
+                                    articles=art_code, progress=progress)
+    if within_days is not None:
+        i, j = _within_days(claims, i, j, within_days)
+    s = semantic.pair_scores(e, e, i, j, texts, texts, threshold=threshold)
+    keep = s >= threshold
+    i, j, s = i[keep], j[keep], s[keep]
+    how = np.full(len(i), f"semantic:{e.model}", dtype=object)
+    return _pairs_frame(claims, i, j, s, how, art_code, art_names, outlet_code, outlet_names)
+
+
+def _reference_frame(reference, text_column: str | None) -> tuple[list[str], list[str]]:
+    """(ids, texts) of a reference table: a DataFrame, or a CSV/JSONL/Parquet/ClaimReview JSON file."""
+    from pathlib import Path
+
+    if isinstance(reference, (str, Path)):
+        reference = read_reference(reference)
+    if not isinstance(reference, pd.DataFrame):
+        raise TypeError("against= needs a DataFrame of earlier fact-checks (or a file path)")
+    col = text_column or next((c for c in ("text", "claimReviewed", "claim_reviewed", "claim", "vclaim")
+                               if c in reference.columns), None)
+    if col is None or col not in reference.columns:
+        raise schema.SchemaError(f"reference table has no text column {text_column or 'text'!r} "
+                                 f"(columns: {', '.join(map(str, reference.columns))}); name it with text_column=")
+    ids = reference["claim_id"] if "claim_id" in reference.columns else reference.index.to_series()
+    return ids.astype(str).tolist(), reference[col].fillna("").astype(str).tolist()
+
+
+def read_reference(path) -> pd.DataFrame:
+    """A table of earlier fact-checks from a file: CSV, TSV, JSONL, Parquet, or ClaimReview JSON-LD (as
+    written by :func:`factbench.export_claimreview`: one row per ClaimReview, text = claimReviewed)."""
+    import json
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"reference table not found: {p}")
+    suffix = p.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(p)
+        if suffix in (".jsonl", ".ndjson"):
+            return pd.read_json(p, lines=True, dtype=False)
+        if suffix in (".json", ".jsonld"):
+            data = json.loads(p.read_text(encoding="utf-8"))
+            if isinstance(data, dict):
+                data = data.get("@graph") or data.get("itemListElement") or [data]
+            rows = []
+            for k, d in enumerate(data):
+                d = d.get("item", d) if isinstance(d, dict) else {}
+                rows.append({"claim_id": str(d.get("identifier") or d.get("url") or d.get("@id") or k),
+                             "text": d.get("claimReviewed") or d.get("text") or "",
+                             "rating": (d.get("reviewRating") or {}).get("alternateName", "")
+                             if isinstance(d.get("reviewRating"), dict) else ""})
+            return pd.DataFrame(rows)
+        return pd.read_csv(p, sep="\t" if suffix in (".tsv", ".tab") else ",", dtype=str, keep_default_na=False)
+    except (ValueError, OSError) as err:
+        raise ValueError(f"cannot read reference table {p}: {err}") from err
+
+
+def match_against(claims, reference, *, top: int = 3, threshold: float | None = None, text_column: str | None = None,
+                  model: str | None = None, floor: float | None = None, progress: bool = True) -> pd.DataFrame:
+    """"Was this checked before?": each claim's ``top`` best matches in ``reference`` (see :func:`match`)."""
+    claims = getattr(claims, "claims", claims)
+    if not isinstance(claims, pd.DataFrame) or not {"claim_id", "text"} <= set(claims.columns):
+        raise schema.SchemaError("match(..., against=) needs claims with columns claim_id and text")
+    threshold = semantic.THRESHOLD if threshold is None else threshold
+    cols = ["claim_id_l", "claim_id_r", "score", "rank", "text_l", "text_r", "method"]
+    ref_ids, ref_texts = _reference_frame(reference, text_column)
+    texts = claims["text"].fillna("").astype(str).tolist()
+    ids = claims["claim_id"].astype(str).to_numpy()
+    if not texts or not ref_texts:
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "score" else "int64" if c == "rank" else "string")
+                             for c in cols})
+    name = semantic.model_for(max(len(texts), len(ref_texts)), model)
+    show = None if progress else False
+    a = semantic.embed(texts, model=name, progress=show)
+    b = semantic.embed(ref_texts, model=name, progress=show)
+    i, j = semantic.neighbour_pairs(b.vecs, query=a.vecs, k=max(top * 4, 20),
+                                    floor=(0.2 if floor is None else floor), progress=progress)
+    s = semantic.pair_scores(a, b, i, j, texts, ref_texts, threshold=threshold if threshold > 0 else None)
+    out = pd.DataFrame({"claim_id_l": ids[i], "claim_id_r": np.asarray(ref_ids, dtype=object)[j],
+                        "score": np.round(s, 2), "_i": i, "_j": j})
+    out = out[out["score"] >= threshold]
+    out = out.sort_values(["_i", "score", "_j"], ascending=[True, False, True])
+    out["rank"] = out.groupby("_i").cumcount() + 1
+    out = out[out["rank"] <= top]
+    out["text_l"] = [texts[k] for k in out["_i"]]
+    out["text_r"] = [ref_texts[k] for k in out["_j"]]
+    out["method"] = f"semantic:{name}"
+    out = out[cols].reset_index(drop=True)
+    for c in ("claim_id_l", "claim_id_r", "text_l", "text_r", "method"):
+        out[c] = out[c].astype("string")
+    return out
 
 
 def _within_days(claims: pd.DataFrame, i: np.ndarray, j: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
@@ -120,9 +263,17 @@ def _verify(claims: pd.DataFrame, norm: list[str], i: np.ndarray, j: np.ndarray,
         if len(between):
             need = sorted(set(i[between].tolist()) | set(j[between].tolist()))
             facts = dict(zip(need, fact_anchors(claims.iloc[need])))
+            words: dict[int, str] = {}
+
+            def content(r: int) -> str:
+                if r not in words:
+                    words[r] = content_words(claims["text"].iat[r])
+                return words[r]
+
             for k in between:
                 shared = facts[i[k]] & facts[j[k]]
-                if shared:
+                # never on a shared date or number alone: the content words must overlap as well
+                if shared and fuzz.token_set_ratio(content(i[k]), content(j[k])) >= ANCHOR_CONTENT:
                     keep[k] = True
                     method[k] = f"anchor:{min(shared)}+{name}"
     return i[keep], j[keep], s[keep], method[keep]

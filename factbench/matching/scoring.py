@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from ..claims.values import find_dates, find_numbers
 
 SCORERS: dict[str, Callable] = {
     "ratio": fuzz.ratio,
@@ -35,21 +34,33 @@ def combined_scores(a: list[str], b: list[str], *, workers: int = -1) -> np.ndar
 
 
 def anchors(claims: pd.DataFrame) -> list[set]:
-    """Specific facts of each claim that two reports of one event share: calendar dates and counts
-    of 10 or more (years and small numbers are too common to tie statements together)."""
-    out = []
-    has = "dates" in claims.columns and "numbers" in claims.columns
-    for k, text in enumerate(claims["text"]):
-        if has:
-            dates, numbers = claims["dates"].iat[k], claims["numbers"].iat[k]
-        else:
-            ds = find_dates(text)
-            dates, numbers = [d.iso for d in ds], [q.value for q in find_numbers(text, skip=[(d.start, d.end) for d in ds])]
-        a = {"date:" + str(d)[-5:] for d in (dates if isinstance(dates, (list, tuple, np.ndarray)) else [])}
-        a |= {f"num:{float(v):g}" for v in (numbers if isinstance(numbers, (list, tuple, np.ndarray)) else [])
-              if float(v) >= 10 and not (1900 <= float(v) <= 2099 and float(v) == int(float(v)))}
-        out.append(a)
-    return out
+    """Specific facts of each claim that two reports of one event share: calendar dates, and counts of 10
+    or more written in digits or as exact number words. Years and small numbers are too common to tie
+    statements together, and vague quantities ("dozens", "thousands") are never facts."""
+    from .semantic import facts
+
+    return [facts(str(t)) for t in claims["text"]]
+
+
+def content_overlap(a: str, b: str) -> float:
+    """token_set_ratio of the content words (no function words, no numbers) of two texts, 0..100: a shared
+    fact lowers the bar only for statements that also share what they are about.
+
+    >>> content_overlap("The talks were held on June 2 in Istanbul.", "Oil prices fell 25% on June 2.") < 60
+    True
+    """
+    return float(fuzz.token_set_ratio(content_words(a), content_words(b)))
+
+
+def content_words(text: str) -> str:
+    """The normalised words of a text without function words, numbers, months and weekdays."""
+    from ..ingest.text import normalise
+
+    return " ".join(w for w in normalise(text, stop_words=True).split() if not w.isdigit() and w not in _DATE_WORDS)
+
+
+_DATE_WORDS = set("january february march april may june july august september october november december "
+                  "monday tuesday wednesday thursday friday saturday sunday".split())
 
 
 def score_pairs(a: list[str], b: list[str], scorer) -> np.ndarray:

@@ -29,11 +29,14 @@ class ReviewIndex:
     flags_of: dict[str, list[dict]] = field(default_factory=dict)
     hints: dict[str, tuple[str, str]] = field(default_factory=dict)
     articles: pd.DataFrame | None = None
+    dismissed: set[str] = field(default_factory=set)  # flag ids the reviewer dismissed
+    #: claim id → [(earlier fact-check's text, score)], from fb.match(claims, against=reference)
+    checked_of: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, claims: pd.DataFrame, *, articles: pd.DataFrame | None = None, pairs: pd.DataFrame | None = None,
               groups: pd.DataFrame | None = None, flags: pd.DataFrame | None = None,
-              hints: pd.DataFrame | None = None) -> "ReviewIndex":
+              hints: pd.DataFrame | None = None, checked: pd.DataFrame | None = None) -> "ReviewIndex":
         ix = cls(position={c: k for k, c in enumerate(claims["claim_id"].astype(str))},
                  articles=articles.set_index("article_id") if articles is not None else None)
         if groups is not None:
@@ -52,10 +55,18 @@ class ReviewIndex:
         if hints is not None:
             ix.hints = {str(c): (str(h), str(r)) for c, h, r in zip(hints["claim_id"], hints["hint"], hints["reason"])
                         if h}
+        if checked is not None:
+            text = checked["text_r"] if "text_r" in checked.columns else checked["claim_id_r"]
+            for c, t, score in zip(checked["claim_id_l"].astype(str), text.astype(str), checked["score"]):
+                ix.checked_of.setdefault(c, []).append((t, float(score)))
         return ix
 
+    def live_flags(self, claim_id: str) -> list[dict]:
+        """The claim's discrepancy flags that the reviewer has not dismissed."""
+        return [f for f in self.flags_of.get(claim_id, []) if str(f.get("flag_id", "")) not in self.dismissed]
+
     def flagged(self, claim_id: str) -> bool:
-        """Whether the claim, or another statement of its group, has a discrepancy."""
-        if claim_id in self.flags_of:
+        """Whether the claim, or another statement of its group, has a discrepancy not dismissed."""
+        if self.live_flags(claim_id):
             return True
-        return any(m in self.flags_of for m in self.members.get(self.group_of.get(claim_id, ""), []))
+        return any(self.live_flags(m) for m in self.members.get(self.group_of.get(claim_id, ""), []))

@@ -29,6 +29,7 @@ CSS = """
 .fb-matches{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:8px;margin-top:6px}
 .fb-match{border:1px solid #ddd;border-radius:4px;padding:6px 8px;font-size:13px}
 .fb-diff{background:#ffd6d6}.fb-flag{color:#b00;font-size:12px;margin-top:4px}
+.fb-flag.fb-dismissed{color:#888;text-decoration:line-through}.fb-why{color:#555;font-size:11px}
 .fb-flagval{background:#ffd6d6;font-weight:600}
 .fb-progress{height:8px;background:#eee;border-radius:4px;overflow:hidden;display:flex;margin:4px 0}
 .fb-progress span{display:block;height:100%}
@@ -121,6 +122,9 @@ def render_claim(view: dict, *, blind: bool = False) -> str:
         head.append(safe_url(a["url"]))
     if not blind and "checkworthiness" in c:
         head.append(f'check-worthiness {float(c["checkworthiness"]):.2f}')
+    if c.get("event_id"):
+        head.append(f'event {esc(str(c["event_id"]))}' + (f' ({esc(str(view["event_label"]))})'
+                                                         if view.get("event_label") else ""))
     sourcing = str(c.get("sourcing", "") or "none")
     who = esc(str(c.get("speaker") or "no one named"))
     attrib = (f'<span class="fb-badge fb-{esc(sourcing)}">{esc(sourcing)}</span>attributed to <b>{who}</b>'
@@ -134,6 +138,9 @@ def render_claim(view: dict, *, blind: bool = False) -> str:
              f'<div class="fb-context">{context}</div>', f'<div>{attrib}</div>']
     if view.get("verdict"):
         parts.append(f'<div>your verdict: <span class="fb-verdict">{esc(view["verdict"])}</span></div>')
+    for text, score in view.get("checked", []):
+        parts.append(f'<div class="fb-hint">checked before: {esc(text)}'
+                     + ("" if blind else f' <span title="matching score">({score:.0f})</span>') + '</div>')
     if view.get("hint") and not blind:
         parts.append(f'<div class="fb-hint">hint: <b>{esc(view["hint"])}</b> — {esc(view.get("reason", ""))}</div>')
     matches = view.get("matches") or []
@@ -141,9 +148,7 @@ def render_claim(view: dict, *, blind: bool = False) -> str:
         cards = []
         for m in matches:
             score = "" if blind or m.get("score") is None else f' · score {float(m["score"]):.0f}'
-            flags = "".join(
-                f'<div class="fb-flag">{esc(f["kind"])}: <span class="fb-flagval">{esc(f["mine"])}</span> here, '
-                f'<span class="fb-flagval">{esc(f["theirs"])}</span> there</div>' for f in m.get("flags", []))
+            flags = "".join(render_flag(f, blind=blind) for f in m.get("flags", []))
             cards.append(f'<div class="fb-match"><div class="fb-head"><b>{esc(m["outlet"])}</b>{score}</div>'
                          f'{diff_words(str(c.get("text", "")), m["text"])}{flags}</div>')
         parts.append(f'<div><b>Same statement elsewhere</b> ({len(matches)}):</div><div class="fb-matches">{"".join(cards)}</div>')
@@ -152,6 +157,23 @@ def render_claim(view: dict, *, blind: bool = False) -> str:
         parts.append(f'<div class="fb-flag">{esc(f["kind"])}: {esc(f["explanation"])}</div>')
     parts.append("</div>")
     return "".join(parts)
+
+
+def render_flag(f: dict, *, blind: bool = False) -> str:
+    """One discrepancy as the card shows it: both values as written and normalised, why they cannot
+    both hold, the confidence and the flag's id (for dismissing it)."""
+    mine, theirs = esc(str(f["mine"])), esc(str(f["theirs"]))
+    if f.get("mine_norm") and f["mine_norm"] != f["mine"]:
+        mine += f' <span class="fb-why">({esc(str(f["mine_norm"]))})</span>'
+    if f.get("theirs_norm") and f["theirs_norm"] != f["theirs"]:
+        theirs += f' <span class="fb-why">({esc(str(f["theirs_norm"]))})</span>'
+    conf = "" if blind or f.get("confidence") in (None, "") else f' · confidence {float(f["confidence"]):.2f}'
+    cls = "fb-flag fb-dismissed" if f.get("dismissed") else "fb-flag"
+    state = " · dismissed" if f.get("dismissed") else ""
+    why = f'<div class="fb-why">{esc(str(f["explanation"]))}{conf} · flag {esc(str(f.get("flag_id", "")))}{state}</div>' \
+        if f.get("explanation") else ""
+    return (f'<div class="{cls}">{esc(str(f["kind"]))}: <span class="fb-flagval">{mine}</span> here, '
+            f'<span class="fb-flagval">{theirs}</span> there{why}</div>')
 
 
 def render_progress(p: dict) -> str:
@@ -163,11 +185,14 @@ def render_progress(p: dict) -> str:
             f'<div class="fb-head">claim {p["position"]} of {p["total"]} · reviewed {p["done"]} · {counts}</div></div>')
 
 
-def _seen_from(flag: dict, cid: str) -> dict:
+def _seen_from(flag: dict, cid: str, dismissed: set | frozenset = frozenset()) -> dict:
     """A discrepancy as the card shows it: this claim's value ("mine") and the other statement's."""
-    if flag["claim_id_l"] == cid:
-        return {"kind": flag["kind"], "mine": flag["value_l"], "theirs": flag["value_r"]}
-    return {"kind": flag["kind"], "mine": flag["value_r"], "theirs": flag["value_l"]}
+    side, other = ("l", "r") if flag["claim_id_l"] == cid else ("r", "l")
+    return {"kind": flag["kind"], "mine": flag[f"value_{side}"], "theirs": flag[f"value_{other}"],
+            "mine_norm": flag.get(f"norm_{side}", ""), "theirs_norm": flag.get(f"norm_{other}", ""),
+            "explanation": flag.get("explanation", ""), "confidence": flag.get("confidence"),
+            "flag_id": flag.get("flag_id", ""), "dismissed": str(flag.get("flag_id", "")) in dismissed,
+            "other_text": flag.get(f"text_{other}", "")}
 
 
 def claim_view(session) -> dict | None:
@@ -191,18 +216,24 @@ def claim_view(session) -> dict | None:
         fl = []
         for f in flag_index.get(cid, []):
             if {f["claim_id_l"], f["claim_id_r"]} == {cid, other}:
-                fl.append(_seen_from(f, cid))
+                fl.append(_seen_from(f, cid, session.index.dismissed))
         matches.append({"claim_id": other, "outlet": str(row["outlet"]), "text": str(row["text"]), "score": score,
                         "flags": fl})
     # statements that disagree with this one but are not matched (fact slots)
     for f in flag_index.get(cid, []):
         other = f["claim_id_r"] if f["claim_id_l"] == cid else f["claim_id_l"]
-        if other and other not in seen and other in session.index.position:
+        if other and other not in seen:
             seen.add(other)
-            row = session.claims.iloc[session.index.position[other]]
-            matches.append({"claim_id": other, "outlet": str(row["outlet"]), "text": str(row["text"]), "score": None,
-                            "flags": [_seen_from(f, cid)]})
+            seen_f = _seen_from(f, cid, session.index.dismissed)
+            if other in session.index.position:
+                row = session.claims.iloc[session.index.position[other]]
+                outlet, text = str(row["outlet"]), str(row["text"])
+            else:  # a sentence under the claim threshold: the flag carries its words
+                outlet, text = "another statement", str(seen_f["other_text"])
+            matches.append({"claim_id": other, "outlet": outlet, "text": text, "score": None, "flags": [seen_f]})
     own = [f for f in flag_index.get(cid, []) if not f["claim_id_r"]]
     hint, reason = session.index.hints.get(cid, ("", ""))
-    return {"claim": claim, "article": article, "matches": matches, "own_flags": own,
-            "verdict": session.verdicts.get(cid), "hint": hint, "reason": reason}
+    label = session.event_labels.get(str(claim.get("event_id", ""))) if hasattr(session, "event_labels") else None
+    return {"claim": claim, "article": article, "matches": matches, "own_flags": own, "event_label": label,
+            "verdict": session.verdicts.get(cid), "hint": hint, "reason": reason,
+            "checked": session.index.checked_of.get(cid, [])}

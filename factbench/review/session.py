@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..storage.store import VERDICTS, VerdictStore
+from ..storage.store import FLAG_VERDICTS, VERDICTS, VerdictStore
 from .index import ReviewIndex
 
 ORDERS = ("checkworthiness", "group", "document")
@@ -63,12 +63,16 @@ class ReviewSession:
 
     ``claims``: a Corpus or a claims DataFrame; ``store``: a :class:`VerdictStore` (passed in, never
     opened here); ``pairs``/``groups``/``flags``: results of matching, optional; ``hints``: from
-    :func:`factbench.findings.hints`, shown unless ``blind``."""
+    :func:`factbench.findings.hints`, shown unless ``blind``; ``checked``: from
+    ``fb.match(claims, against=reference)``, shown as "checked before: …"; ``events``: from
+    :func:`factbench.events`, for the event labels on the cards. A reviewer can dismiss a flag
+    (:meth:`dismiss_flag`)."""
 
     def __init__(self, claims, *, store: VerdictStore, reviewer: str, pairs: pd.DataFrame | None = None,
                  groups: pd.DataFrame | None = None, flags: pd.DataFrame | None = None,
                  order: str = "checkworthiness", filter=None, blind: bool = False, min_dwell: float = 0.0,
-                 hints: pd.DataFrame | None = None):
+                 hints: pd.DataFrame | None = None, checked: pd.DataFrame | None = None,
+                 events: pd.DataFrame | None = None):
         if not reviewer or not str(reviewer).strip():
             raise ValueError("ReviewSession needs a reviewer name")
         if store is None:
@@ -82,14 +86,49 @@ class ReviewSession:
         self.pairs, self.flags, self.groups, self.blind = pairs, flags, groups, blind
         # lookups the panel needs for every claim, built once
         self.index = ReviewIndex.build(self.claims, articles=self.corpus.articles if self.corpus is not None else None,
-                                       pairs=pairs, groups=groups, flags=flags, hints=None if blind else hints)
+                                       pairs=pairs, groups=groups, flags=flags, hints=None if blind else hints,
+                                       checked=checked)
         self.min_dwell = min_dwell
-        self.verdicts: dict[str, str] = store.current(self.reviewer)
+        #: event id → its label (from :func:`factbench.events`), shown on each card
+        self.event_labels: dict[str, str] = ({} if events is None else
+                                             dict(zip(events["event_id"].astype(str), events["label"].astype(str))))
+        self._load_decisions()
         self._order, self._filter = order, Filter.from_value(filter)
         self.queue: list[str] = []
         self.position = 0
         self._shown_at = time.monotonic()
         self.rebuild()
+
+    def _load_decisions(self) -> None:
+        """The reviewer's current verdicts on claims, and the flags they dismissed, from the log."""
+        current = self.store.current(self.reviewer)
+        self.verdicts: dict[str, str] = {c: v for c, v in current.items() if v in VERDICTS}
+        self.index.dismissed = {c for c, v in current.items() if v in FLAG_VERDICTS}
+
+    # ------------------------------------------------------------------ flags
+    def flag(self, flag_id: str) -> dict | None:
+        """One flag of the session's discrepancies by its id."""
+        for fl in self.index.flags_of.values():
+            for f in fl:
+                if str(f.get("flag_id", "")) == flag_id:
+                    return f
+        return None
+
+    def dismiss_flag(self, flag_id: str, note: str = "") -> Outcome:
+        """The reviewer judges a discrepancy flag wrong: a "dismissed" row for its ``flag_id`` in the
+        verdict log (undo appends a row as for any verdict). The flag stays visible, marked dismissed."""
+        f = self.flag(flag_id)
+        if f is None:
+            return Outcome(False, f"no flag {flag_id!r} in this session")
+        if flag_id in self.index.dismissed:
+            return Outcome(False, "already dismissed", [flag_id])
+        self.store.record(flag_id, "dismissed", reviewer=self.reviewer, note=note,
+                          text=f"{f.get('text_l', '')}\x1f{f.get('text_r', '')}")
+        self.index.dismissed.add(flag_id)
+        if self._filter.has_discrepancy is not None:
+            self.rebuild()
+        return Outcome(True, f"flag dismissed ({f.get('kind', '')}: {f.get('value_l', '')} vs {f.get('value_r', '')})",
+                       [flag_id])
 
     # ------------------------------------------------------------------ queue
     def _keep(self, c: str, outlet: str) -> bool:
@@ -242,7 +281,11 @@ class ReviewSession:
         c = self.store.undo(self.reviewer)
         if c is None:
             return None
-        self.verdicts = self.store.current(self.reviewer)
+        self._load_decisions()
+        if c not in self.index.position:  # an undone dismissal: the flag is live again, stay on the claim
+            if self._filter.has_discrepancy is not None:
+                self.rebuild()
+            return c
         if c not in self.queue:
             self.rebuild(keep_current=False)
         self.goto(c)

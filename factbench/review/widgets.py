@@ -80,13 +80,21 @@ class ReviewPanel(w.VBox):
     panel never opens one itself); ``pairs``/``groups``/``flags``: from ``fb.match``/``fb.group``/
     ``fb.discrepancies``, optional; ``order``: "checkworthiness", "group" or "document";
     ``filter``: e.g. ``{"outlets": ["A"], "state": "unreviewed", "has_discrepancy": True}``;
-    ``blind``: hide scores and hints."""
+    ``blind``: hide scores and hints; ``reference``: a table of earlier fact-checks (see
+    ``fb.match(..., against=)``): each claim shows "checked before: …" with its best matches."""
 
     def __init__(self, corpus, *, store: VerdictStore, reviewer: str, pairs=None, groups=None, flags=None,
-                 order: str = "checkworthiness", filter=None, blind: bool = False, min_dwell: float = 0.35):
+                 order: str = "checkworthiness", filter=None, blind: bool = False, min_dwell: float = 0.35,
+                 reference=None, events=None):
+        checked = None
+        if reference is not None:
+            from ..matching.match import match
+
+            checked = match(corpus, against=reference, progress=False)
         self.session = ReviewSession(corpus, store=store, reviewer=reviewer, pairs=pairs, groups=groups,
                                      flags=flags, order=order, filter=filter, blind=blind, min_dwell=min_dwell,
-                                     hints=None if blind else make_hints(corpus, pairs, groups, flags))
+                                     hints=None if blind else make_hints(corpus, pairs, groups, flags),
+                                     checked=checked, events=events)
         s = self.session
         self.progress = w.HTML()
         self.card = w.HTML()
@@ -106,6 +114,10 @@ class ReviewPanel(w.VBox):
         self.prev_button = w.Button(description="◀ " + button_label("Prev", "k"), tooltip="Previous claim (key k)")
         self.next_button = w.Button(description=button_label("Next", "j") + " ▶", tooltip="Next claim (key j)")
         self.whole_group = w.Checkbox(value=False, description="apply to the whole group (g)", indent=False)
+        # a flag the reviewer judges wrong: dismissed with a row in the verdict log
+        self.flag_select = w.Dropdown(options=[], description="Flag", layout=w.Layout(width="60%"))
+        self.dismiss_button = w.Button(description="Dismiss flag", icon="ban")
+        self.dismiss_button.on_click(lambda _b: self.dismiss_flag())
         for v, b in self.buttons.items():
             b.on_click(lambda _b, v=v: self.decide(v))
         self.undo_button.on_click(lambda _b: self.undo())
@@ -130,6 +142,7 @@ class ReviewPanel(w.VBox):
             self.card, self.note, self.evidence,
             w.HBox([*self.buttons.values(), self.whole_group]),
             w.HBox([self.prev_button, self.next_button, self.undo_button]),
+            w.HBox([self.flag_select, self.dismiss_button]),
             self.status, self.key_listener,
         ])
         self.add_class("fb-review")
@@ -167,6 +180,19 @@ class ReviewPanel(w.VBox):
         if out.ok:
             self.note.value = ""
             self.evidence.value = ""
+        self.refresh(out.message)
+        if out.ok:
+            self._changed()
+
+    def dismiss_flag(self, flag_id: str | None = None) -> None:
+        """Dismiss the chosen flag of the current claim (a "dismissed" row in the verdict log)."""
+        fid = flag_id or self.flag_select.value
+        if not fid:
+            self.refresh("no flag to dismiss")
+            return
+        out = self.session.dismiss_flag(fid, self.note.value)
+        if out.ok:
+            self.note.value = ""
         self.refresh(out.message)
         if out.ok:
             self._changed()
@@ -218,4 +244,9 @@ class ReviewPanel(w.VBox):
         self.card.value = render_claim(claim_view(s), blind=s.blind)
         self.progress.value = render_progress(s.progress())
         self.key_listener.claim_id = s.current_id or ""
+        live = s.index.live_flags(s.current_id) if s.current_id else []
+        self.flag_select.options = [(f"{f['kind']}: {f['value_l']} vs {f['value_r']}", str(f.get("flag_id", "")))
+                                    for f in live if f.get("flag_id")]
+        self.flag_select.layout.display = "" if live else "none"
+        self.dismiss_button.layout.display = "" if live else "none"
         self._say(message)

@@ -1,6 +1,7 @@
 """Agreement between reviewers: Cohen's kappa for each pair, Krippendorff's alpha for all.
 
-Skips are not verdicts and are left out; so are claims only one reviewer judged.
+Skips are not verdicts and are left out; so are claims only one reviewer judged, and dismissed
+discrepancy flags (rows about a flag, not a claim).
 
 >>> import pandas as pd
 >>> latest = pd.DataFrame({"claim_id": ["a", "b", "c", "d"] * 2, "reviewer": ["x"] * 4 + ["y"] * 4,
@@ -20,7 +21,7 @@ import pandas as pd
 
 def _table(latest) -> pd.DataFrame:
     df = latest.latest() if hasattr(latest, "latest") else latest
-    df = df[df["verdict"].notna() & (df["verdict"] != "skip")]
+    df = df[df["verdict"].notna() & ~df["verdict"].isin(["skip", "dismissed"])]
     return df.pivot_table(index="claim_id", columns="reviewer", values="verdict", aggfunc="last")
 
 

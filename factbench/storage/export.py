@@ -21,7 +21,7 @@ FEVER_LABELS = {"supported": "SUPPORTS", "contradicted": "REFUTES", "unsourced":
 RATING_NAMES = {"supported": "Supported", "contradicted": "Contradicted", "unsourced": "Unsourced"}
 RATING_VALUES = {"contradicted": 1, "unsourced": 2, "supported": 3}
 
-EXPORT_COLUMNS = ["claim_id", "group_id", "article_id", "outlet", "title", "published", "url", "start", "end",
+EXPORT_COLUMNS = ["claim_id", "group_id", "event_id", "article_id", "outlet", "title", "published", "url", "start", "end",
                   "text", "checkworthiness", "sourcing", "speaker", "verdict", "note", "evidence_url", "reviewer",
                   "decided_at", "factbench_version", "corpus_fingerprint", "settings"]
 
@@ -51,7 +51,8 @@ def verdict_table(corpus, store, *, groups: pd.DataFrame | None = None, settings
         if col not in df.columns:
             df[col] = ""
     out = df[EXPORT_COLUMNS].copy()
-    for col in ("verdict", "note", "evidence_url", "reviewer", "decided_at", "group_id", "title", "published", "url"):
+    for col in ("verdict", "note", "evidence_url", "reviewer", "decided_at", "group_id", "event_id", "title", "published",
+                "url"):
         out[col] = out[col].astype(object).where(out[col].notna(), "")
     return out.sort_values(["claim_id", "reviewer"], kind="stable", ignore_index=True)
 
@@ -92,7 +93,7 @@ def fever_records(corpus, store, *, settings: dict | None = None) -> list[dict]:
     return [{
         "id": r.claim_id, "claim": r.text, "label": FEVER_LABELS[r.verdict], "unsourced": r.verdict == "unsourced",
         "evidence": [[r.evidence_url]] if r.evidence_url else [], "note": r.note, "reviewer": r.reviewer,
-        "decided_at": r.decided_at, "outlet": r.outlet, "article_id": r.article_id,
+        "decided_at": r.decided_at, "outlet": r.outlet, "article_id": r.article_id, "event_id": r.event_id,
         "url": r.url if is_web_url(r.url) else "",
         "sourcing": r.sourcing, "factbench_version": r.factbench_version, "corpus_fingerprint": r.corpus_fingerprint,
     } for r in t.itertuples()]

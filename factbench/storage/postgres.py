@@ -27,8 +27,8 @@ import threading
 
 import pandas as pd
 
-from .store import (APPLICATION_ID, COLUMNS, SCHEMA_VERSION, VERDICTS, StoreError, VerdictStore, _active_rows, _now,
-                    current_verdicts, text_hash)
+from .store import (APPLICATION_ID, COLUMNS, FLAG_VERDICTS, SCHEMA_VERSION, VERDICTS, StoreError, VerdictStore,
+                    _active_rows, _now, current_verdicts, text_hash)
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 
@@ -41,7 +41,7 @@ CREATE TABLE verdicts (
     verdict_id     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     claim_id       TEXT NOT NULL,
     text_hash      TEXT NOT NULL DEFAULT '',
-    verdict        TEXT CHECK (verdict IN ('supported', 'contradicted', 'unsourced', 'skip') OR verdict IS NULL),
+    verdict        TEXT CHECK (verdict IN ('supported', 'contradicted', 'unsourced', 'skip', 'dismissed') OR verdict IS NULL),
     action         TEXT NOT NULL CHECK (action IN ('set', 'undo')),
     undoes         BIGINT REFERENCES verdicts(verdict_id),
     note           TEXT NOT NULL DEFAULT '',
@@ -284,8 +284,8 @@ class PostgresVerdictStore(VerdictStore):
     def record_many(self, claim_ids: list[str], verdict: str, *, reviewer: str, note: str = "",
                     evidence_url: str = "", texts: list[str] | None = None) -> list[int]:
         """The same decision on several claims, one row each, in one transaction."""
-        if not isinstance(verdict, str) or verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
+        if not isinstance(verdict, str) or verdict not in VERDICTS + FLAG_VERDICTS:
+            raise ValueError(f"verdict must be one of {', '.join(VERDICTS + FLAG_VERDICTS)}, not {verdict!r}")
         reviewer = _text(reviewer, "a reviewer name", required=True).strip()
         note, evidence_url = _text(note, "note"), _text(evidence_url, "evidence_url")
         claim_ids = [_text(c if isinstance(c, str) else str(c), "claim_id", required=True) for c in claim_ids]

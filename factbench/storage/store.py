@@ -55,6 +55,8 @@ from pathlib import Path
 import pandas as pd
 
 VERDICTS = ("supported", "contradicted", "unsourced", "skip")
+#: decisions about a discrepancy flag (its ``flag_id`` in the claim_id column), not about a claim
+FLAG_VERDICTS = ("dismissed",)
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x46424E43  # "FBNC": marks a factbench store
 DEFAULT_TIMEOUT = 10.0  # seconds a write waits for another writer before StoreError
@@ -65,7 +67,7 @@ _SCHEMA = [
     verdict_id     INTEGER PRIMARY KEY AUTOINCREMENT,
     claim_id       TEXT NOT NULL,
     text_hash      TEXT NOT NULL DEFAULT '',
-    verdict        TEXT CHECK (verdict IN ('supported', 'contradicted', 'unsourced', 'skip') OR verdict IS NULL),
+    verdict        TEXT CHECK (verdict IN ('supported', 'contradicted', 'unsourced', 'skip', 'dismissed') OR verdict IS NULL),
     action         TEXT NOT NULL CHECK (action IN ('set', 'undo')),
     undoes         INTEGER REFERENCES verdicts(verdict_id),
     note           TEXT NOT NULL DEFAULT '',
@@ -343,6 +345,13 @@ class VerdictStore:
     _INSERT = ("INSERT INTO verdicts (claim_id, text_hash, verdict, action, undoes, note, evidence_url, "
                "reviewer, decided_at, schema_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
+    def _check_flag_verdicts(self) -> None:
+        """A store made before flags could be dismissed refuses 'dismissed' in its CHECK constraint."""
+        sql = (self._db.execute("SELECT sql FROM sqlite_master WHERE name = 'verdicts'").fetchone() or ("",))[0]
+        if "'dismissed'" not in sql:
+            raise StoreError(f"{self.path}: this store was made before flags could be dismissed; "
+                             "use a new store file for dismissals")
+
     def record(self, claim_id: str, verdict: str, *, reviewer: str, note: str = "", evidence_url: str = "",
                text: str = "") -> int:
         """Append one decision; returns its verdict_id."""
@@ -352,8 +361,10 @@ class VerdictStore:
     def record_many(self, claim_ids: list[str], verdict: str, *, reviewer: str, note: str = "",
                     evidence_url: str = "", texts: list[str] | None = None) -> list[int]:
         """The same decision on several claims, one row each, in one transaction."""
-        if not isinstance(verdict, str) or verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
+        if not isinstance(verdict, str) or verdict not in VERDICTS + FLAG_VERDICTS:
+            raise ValueError(f"verdict must be one of {', '.join(VERDICTS + FLAG_VERDICTS)}, not {verdict!r}")
+        if verdict in FLAG_VERDICTS:
+            self._check_flag_verdicts()
         reviewer = _check_text(reviewer, "a reviewer name", required=True).strip()
         note = _check_text(note, "note")
         evidence_url = _check_text(evidence_url, "evidence_url")

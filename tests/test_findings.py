@@ -1,0 +1,249 @@
+"""Events and discrepancy flags: every wrong value issue 11 lists, the sample's real conflicts, the
+panel's dismiss action, and (when the development data is present) the basil_dev figures."""
+
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+import pytest
+
+import factbench as fb
+from factbench import schema
+from factbench.findings.discrepancies import discrepancies
+from factbench.findings.events import with_events
+from factbench.findings.facts import person_key, statement_facts
+from factbench.review.render import claim_view, render_claim
+from factbench.review.session import ReviewSession
+from factbench.storage.store import StoreError, VerdictStore
+
+from conftest import DEVDATA, ROOT
+
+
+def pair(a: str, b: str, **extra) -> pd.DataFrame:
+    """Two claims of one event from two outlets, matched."""
+    claims = pd.DataFrame({"claim_id": ["l", "r"], "article_id": ["1", "2"], "outlet": ["X", "Y"], "text": [a, b],
+                           **extra})
+    return discrepancies(claims, pd.DataFrame({"claim_id_l": ["l"], "claim_id_r": ["r"], "score": [90.0]}))
+
+
+# ------------------------------------------------------------------ values that are not disagreements
+
+@pytest.mark.parametrize("a,b", [
+    # units and durations
+    ("The prisoners were held for three weeks before the swap.", "The prisoners were held for 21 days before the swap."),
+    # bounds: "more than two years" includes two years and some
+    ("He has been held for more than two years, his lawyer said.", "He has been held for two years, his lawyer said."),
+    # shares written two ways
+    ("Boehner gave Republicans a two-in-three chance of keeping the House.",
+     "Boehner gave Republicans a 2 in 3 chance of keeping the House."),
+    # one person, name variants and titles
+    ("Michael Flynn resigned on Monday night after the report.",
+     "Michael T. Flynn resigned on Monday night after the report."),
+    ("Jacob Lew signed the letter on Friday.", "Treasury Secretary Jacob J. Lew signed the letter on Friday."),
+    # rounding: "about 140" is 135-145
+    ("About 140 people were arrested in the protest.", "Police said 141 people were arrested in the protest."),
+    # vague quantities are never facts
+    ("Dozens of people were arrested in the protest.", "Thousands of people were arrested in the protest."),
+    # "world No 4" is a rank, not a negation, nor a count
+    ("Murray, the world No 4, beat Federer on Sunday.", "Murray, the world number four, beat Federer on Sunday."),
+    # the two sides of one chance
+    ("Boehner gave Republicans a two-in-three chance of holding the House.",
+     "Boehner said there is a one-in-three chance of losing the House."),
+])
+def test_not_a_disagreement(a, b):
+    assert pair(a, b).empty
+
+
+def test_world_no_4_is_not_a_negation():
+    f = statement_facts("Murray, the world No 4, beat Federer on Sunday.")
+    assert not any(f.negated_verbs.values())
+    assert not [v for v in f.values if v.kind == "number"]
+
+
+def test_weekday_never_checked_against_an_assumed_year():
+    claims = pd.DataFrame({"claim_id": ["a"], "article_id": ["1"], "outlet": ["X"],
+                           "text": ["The exchange took place on Thursday, June 20."]})
+    assert discrepancies(claims).empty  # no year stated: no weekday check, whatever the publication year
+    # a weekday against a day of a year the text states is checked
+    flags = pair("The vote was held on Tuesday, officials said.", "The vote was held on March 6, 2024, officials said.")  # a Wednesday
+    assert flags.loc[0, "kind"] == "date" and "is a" in flags.loc[0, "explanation"]
+
+
+def test_name_keys():
+    assert person_key("Michael Flynn") == person_key("Michael T. Flynn") == person_key("Gen. Michael Flynn")
+    assert person_key("Jacob Lew")[0] == person_key("Mr. Jacob J. Lew")[0] == "lew"
+
+
+# ------------------------------------------------------------------ values that are
+
+def test_house_vote_tuesday_vs_wednesday():
+    flags = pair("The House voted on Tuesday to approve the spending bill.",
+                 "The House voted Wednesday to approve the spending bill.")
+    assert flags.loc[0, ["kind", "value_l", "value_r", "norm_l", "norm_r"]].tolist() == \
+        ["date", "Tuesday", "Wednesday", "tuesday", "wednesday"]
+
+
+def test_15_bills_vs_some_16_measures():
+    # "some 16" is 16 rounded at its last digit (15.5-16.5): it cannot be 15
+    flags = pair("The House has passed 15 bills on the economy this year.",
+                 "The House has passed some 16 House-passed measures on the economy this year.")
+    row = flags.iloc[0]
+    assert (row.kind, row.value_l, row.value_r, row.norm_l, row.norm_r) == ("number", "15", "some 16", "15", "15.5–16.5")
+
+
+def test_a_flag_explains_itself():
+    row = pair("Police said 12 people were killed in the blast.", "Police said 15 people were killed in the blast.").iloc[0]
+    assert list(row.index) == list(schema.TABLES["flags"])
+    assert row.text_l.startswith("Police said 12") and row.text_r.startswith("Police said 15")
+    assert row.role == "number of people" and "do not overlap" in row.explanation
+    assert 0.5 <= row.confidence <= 1 and row.flag_id.startswith("f")
+    # the id is stable: the same two claims and values give the same id
+    assert pair("Police said 12 people were killed in the blast.",
+                "Police said 15 people were killed in the blast.").iloc[0].flag_id == row.flag_id
+
+
+def test_flags_sorted_by_confidence_and_filtered():
+    claims = pd.DataFrame({"claim_id": list("abcd"), "article_id": list("1234"), "outlet": list("WXYZ"), "text": [
+        "Police said 12 people were killed in the blast.", "Police said 15 people were killed in the blast.",
+        "The delegation from South Korea arrived in Geneva.", "The delegation from North Korea arrived in Geneva."]})
+    pairs = pd.DataFrame({"claim_id_l": ["a", "c"], "claim_id_r": ["b", "d"], "score": [90.0, 90.0]})
+    flags = discrepancies(claims, pairs)
+    assert flags["confidence"].tolist() == sorted(flags["confidence"], reverse=True) and len(flags) == 2
+    assert len(discrepancies(claims, pairs, min_confidence=0.75)) == 1
+
+
+def test_different_events_are_context_not_contradiction():
+    claims = pd.DataFrame({"claim_id": ["a", "b"], "article_id": ["1", "2"], "outlet": ["X", "Y"],
+                           "event_id": ["e1", "e2"],
+                           "text": ["The exchange took place on July 4.", "The exchange took place on June 20."]})
+    pairs = pd.DataFrame({"claim_id_l": ["a"], "claim_id_r": ["b"], "score": [90.0]})
+    assert discrepancies(claims, pairs).empty
+    assert len(discrepancies(claims.assign(event_id="e1"), pairs)) == 1
+
+
+def test_unrelated_places_are_not_flagged():
+    # the old fact-slot route: "places differ: 'Texas' vs 'Arizona' (context: immigr)"
+    claims = pd.DataFrame({"claim_id": ["a", "b"], "article_id": ["1", "2"], "outlet": ["X", "Y"], "text": [
+        "Border agents in Texas detained migrants on immigration charges.",
+        "A judge in Arizona ruled on immigration detention rules."]})
+    assert discrepancies(claims).empty
+
+
+# ------------------------------------------------------------------ events on the sample
+
+def test_events_of_the_sample(corpus):
+    ev = fb.events(corpus)
+    assert list(ev.columns) == list(schema.TABLES["events"])
+    by = dict(zip(corpus.articles["source_path"].map(lambda p: p.rsplit("/", 1)[-1][:3]), ev["event_id"]))
+    assert by["000"] == by["001"] == by["004"]
+    assert len({by["000"], by["002"], by["003"]}) == 3
+    july = ev.loc[ev["event_id"] == by["000"]].iloc[0]
+    assert "--07-04" in [d if d.startswith("-") else "--" + d for d in july["dates"]] and "July 4" in july["label"]
+    # the claims carry their event
+    assert set(corpus.claims["event_id"]) == set(ev["event_id"])
+    pairs = with_events(fb.match(corpus, progress=False), ev)
+    same = pairs["article_id_l"].map(dict(zip(ev.article_id, ev.event_id))) == \
+        pairs["article_id_r"].map(dict(zip(ev.article_id, ev.event_id)))
+    assert ((pairs["event_id"] != "") == same).all()
+
+
+def test_events_split_on_dates_and_publication():
+    arts = pd.DataFrame({"article_id": list("abc"), "title": ["", "", ""],
+                         "published": ["2024-03-01", "2024-03-02", "2024-05-20"],
+                         "text": ["Russia and Ukraine exchanged 90 prisoners of war in Istanbul talks today."] * 3})
+    ev = fb.events(arts)
+    assert ev.event_id[0] == ev.event_id[1] != ev.event_id[2]
+
+
+# ------------------------------------------------------------------ the panel: dismissing a flag
+
+def test_dismiss_a_flag_in_the_session(corpus):
+    pairs = fb.match(corpus, progress=False)
+    flags = fb.discrepancies(corpus, pairs)
+    store = VerdictStore(":memory:")
+    ev = fb.events(corpus)
+    s = ReviewSession(corpus, store=store, reviewer="ana", pairs=pairs, flags=flags, events=ev,
+                      filter={"has_discrepancy": True})
+    flagged_before = list(s.queue)
+    assert flagged_before
+    target = flags.iloc[0]
+    s.goto(target.claim_id_l if target.claim_id_l in s.queue else target.claim_id_r)
+    html = render_claim(claim_view(s))
+    assert "confidence" in html and target.flag_id in html and "event " in html
+    out = s.dismiss_flag(target.flag_id, note="same exchange? no: announced in advance")
+    assert out.ok
+    log = store.to_frame()
+    assert log.iloc[-1][["claim_id", "verdict", "reviewer"]].tolist() == [target.flag_id, "dismissed", "ana"]
+    assert "dismissed" in render_claim(claim_view(s)) or not s.queue or s.current_id not in flagged_before
+    assert len(s.queue) < len(flagged_before) or len(flags) > 1
+    assert not s.dismiss_flag(target.flag_id).ok  # once is enough
+    # a new session reads the dismissal back from the log; hints leave the dismissed flag out
+    s2 = ReviewSession(corpus, store=store, reviewer="ana", flags=flags)
+    assert target.flag_id in s2.index.dismissed and target.flag_id not in s2.verdicts
+    h = fb.hints(corpus, pairs, None, flags, dismissed=s2.index.dismissed).set_index("claim_id")["hint"]
+    assert h.get(target.claim_id_l, "") != "contradicted" or len(flags) > 1
+    # undo brings it back
+    assert s2.undo() == target.flag_id and target.flag_id not in s2.index.dismissed
+
+
+def test_dismissal_in_an_old_store_is_refused(tmp_path):
+    import sqlite3
+
+    from factbench.storage import store as store_module
+
+    # a store written before dismissals existed: its CHECK lists the four claim verdicts only
+    old = tmp_path / "old.db"
+    db = sqlite3.connect(old)
+    db.executescript(store_module._SCHEMA.replace(", 'dismissed'", ""))
+    db.execute(f"PRAGMA application_id={store_module.APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version={store_module.SCHEMA_VERSION}")
+    db.commit()
+    db.close()
+    st = VerdictStore(str(old))
+    st.record("c1", "supported", reviewer="ana")  # claim verdicts still work
+    with pytest.raises(StoreError, match="before flags could be dismissed"):
+        st.record("f123", "dismissed", reviewer="ana")
+    assert len(st.to_frame()) == 1
+    # a new store takes them; an unknown verdict is refused
+    new = VerdictStore(str(tmp_path / "new.db"))
+    new.record("f123", "dismissed", reviewer="ana")
+    assert new.current("ana") == {"f123": "dismissed"}
+    with pytest.raises(ValueError):
+        new.record("c1", "dismissed-ish", reviewer="ana")
+
+
+def test_dismissals_are_not_verdicts_in_agreement():
+    st = VerdictStore(":memory:")
+    for reviewer, verdict in (("ana", "supported"), ("bo", "contradicted")):
+        st.record("c1", verdict, reviewer=reviewer)
+        st.record("f1", "dismissed", reviewer=reviewer)
+    st.record("c2", "supported", reviewer="ana")
+    st.record("c2", "supported", reviewer="bo")
+    row = fb.agreement(st).iloc[0]
+    assert row["cohen_kappa"] == pytest.approx(0.0)  # c1 differs, c2 agrees: f1 is no item
+    assert list(fb.disagreements(st)["claim_id"]) == ["c1"]
+
+
+def test_hints_contradicted_only_from_flags():
+    claims = pd.DataFrame({"claim_id": list("abc"), "outlet": list("XYZ"), "sourcing": ["named"] * 3})
+    groups = pd.DataFrame({"claim_id": list("abc"), "group_id": ["g"] * 3})
+    flags = pd.DataFrame({"flag_id": ["f1"], "claim_id_l": ["a"], "claim_id_r": ["b"], "kind": ["number"],
+                          "explanation": ["number of people: '12' vs '15'"]})
+    h = fb.hints(claims, None, groups, flags).set_index("claim_id")
+    assert h.at["a", "hint"] == h.at["b", "hint"] == "contradicted" and "'12' vs '15'" in h.at["a", "reason"]
+    assert h.at["c", "hint"] != "contradicted"  # only in the group of a flagged statement
+    assert (fb.hints(claims, None, groups, flags, dismissed={"f1"})["hint"] != "contradicted").all()
+
+
+# ------------------------------------------------------------------ the figures on development data
+
+@pytest.mark.skipif(not (DEVDATA / "basil_dev").exists(), reason="development data not present")
+def test_basil_dev_figures():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from eval_findings import eval_basil
+
+    res = eval_basil(DEVDATA, verbose=False)
+    assert res["basil_flags_per_event"] <= 1
+    assert res["basil_flag_precision"] >= 0.5
+    assert res["basil_disagreements_found"] >= 3
