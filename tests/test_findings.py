@@ -195,7 +195,7 @@ def test_dismissal_in_an_old_store_is_refused(tmp_path):
     # a store written before dismissals existed: its CHECK lists the four claim verdicts only
     old = tmp_path / "old.db"
     db = sqlite3.connect(old)
-    db.executescript(store_module._SCHEMA.replace(", 'dismissed'", ""))
+    db.executescript(";\n".join(s.replace(", 'dismissed'", "") for s in store_module._SCHEMA) + ";")
     db.execute(f"PRAGMA application_id={store_module.APPLICATION_ID}")
     db.execute(f"PRAGMA user_version={store_module.SCHEMA_VERSION}")
     db.commit()
