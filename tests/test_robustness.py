@@ -595,3 +595,13 @@ def test_workbench_serves_the_project_folder_and_prints_the_notebooks_url(tmp_pa
         except subprocess.TimeoutExpired:
             p.kill()
     assert any("/lab/tree/notebooks/workbench.ipynb?token=" in line for line in seen), "".join(seen[-20:])
+
+
+def test_a_nul_in_a_note_is_refused_before_writing_in_every_backend(tmp_path):
+    # PostgreSQL cannot store NUL; SQLite refuses it too, so any store can be merged into any other
+    store = VerdictStore(tmp_path / "r.db")
+    with pytest.raises(ValueError, match="note: a NUL character cannot be stored"):
+        store.record("c1", "supported", reviewer="ana", note="seen\x00")
+    assert len(store.to_frame()) == 0
+    store.record("c1", "supported", reviewer="ana", note="seen")  # the connection is not left in a transaction
+    assert store.current("ana") == {"c1": "supported"}

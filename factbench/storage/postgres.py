@@ -28,7 +28,7 @@ import threading
 import pandas as pd
 
 from .store import (APPLICATION_ID, COLUMNS, FLAG_VERDICTS, SCHEMA_VERSION, VERDICTS, StoreError, VerdictStore,
-                    _active_rows, _now, current_verdicts, text_hash)
+                    _active_rows, _check_text, _now, current_verdicts, text_hash)
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 
@@ -93,30 +93,6 @@ def redact(url: str) -> str:
     """
     url = re.sub(r"(://[^:/@?]*):[^@/?]*@", r"\1:***@", url)
     return re.sub(r"(?i)(password=)[^&\s]*", r"\1***", url)
-
-
-def _text(value, what: str, *, required: bool = False) -> str:
-    """A text field as it will be stored; ValueError naming the field (checked before any write).
-
-    >>> _text("ok\\ud800", "note")
-    Traceback (most recent call last):
-    ...
-    ValueError: note: character U+D800 at position 2 cannot be stored (a lone surrogate, not text)
-    """
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValueError(f"{what} must be text, not {type(value).__name__} ({value!r:.60})")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as e:
-        raise ValueError(f"{what}: character U+{ord(value[e.start]):04X} at position {e.start} cannot be stored "
-                         "(a lone surrogate, not text)") from None
-    if "\x00" in value:
-        raise ValueError(f"{what}: a NUL character cannot be stored")
-    if required and not value.strip():
-        raise ValueError(f"a verdict needs {what}")
-    return value
 
 
 def _psycopg():
@@ -286,13 +262,13 @@ class PostgresVerdictStore(VerdictStore):
         """The same decision on several claims, one row each, in one transaction."""
         if not isinstance(verdict, str) or verdict not in VERDICTS + FLAG_VERDICTS:
             raise ValueError(f"verdict must be one of {', '.join(VERDICTS + FLAG_VERDICTS)}, not {verdict!r}")
-        reviewer = _text(reviewer, "a reviewer name", required=True).strip()
-        note, evidence_url = _text(note, "note"), _text(evidence_url, "evidence_url")
-        claim_ids = [_text(c if isinstance(c, str) else str(c), "claim_id", required=True) for c in claim_ids]
+        reviewer = _check_text(reviewer, "a reviewer name", required=True).strip()
+        note, evidence_url = _check_text(note, "note"), _check_text(evidence_url, "evidence_url")
+        claim_ids = [_check_text(c if isinstance(c, str) else str(c), "claim_id", required=True) for c in claim_ids]
         texts = list(texts) if texts is not None else [""] * len(claim_ids)
         if len(texts) != len(claim_ids):
             raise ValueError(f"{len(claim_ids)} claim ids but {len(texts)} texts")
-        hashes = [text_hash(_text(t, "claim text")) if t else "" for t in texts]
+        hashes = [text_hash(_check_text(t, "claim text")) if t else "" for t in texts]
         now = _now()
         return self._append([(c, h, verdict, "set", None, note, evidence_url, reviewer, now)
                               for c, h in zip(claim_ids, hashes)])
@@ -330,9 +306,9 @@ class PostgresVerdictStore(VerdictStore):
     def undo(self, reviewer: str, claim_id: str | None = None) -> str | None:
         """Undo the reviewer's latest active decision (on ``claim_id`` if given); returns its claim id,
         or None when there is nothing to undo. The undo is itself a row of the log."""
-        reviewer = _text(reviewer, "a reviewer name", required=True).strip()
+        reviewer = _check_text(reviewer, "a reviewer name", required=True).strip()
         if claim_id is not None:
-            claim_id = _text(str(claim_id), "claim_id")
+            claim_id = _check_text(str(claim_id), "claim_id")
         return self._run("the undo was NOT saved", self._undo, reviewer, claim_id)
 
     # ------------------------------------------------------------------ reading

@@ -159,6 +159,8 @@ def _check_text(value, what: str, *, required: bool = False) -> str:
     except UnicodeEncodeError as e:
         raise ValueError(f"{what}: character U+{ord(value[e.start]):04X} at position {e.start} cannot be stored "
                          "(a lone surrogate, not text)") from None
+    if "\x00" in value:  # PostgreSQL cannot store it: refused in every backend, so stores stay mergeable
+        raise ValueError(f"{what}: a NUL character cannot be stored")
     if required and not value.strip():
         raise ValueError(f"a verdict needs {what}")
     return value
