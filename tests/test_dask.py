@@ -243,5 +243,9 @@ def test_match_engine_arguments_are_clear(client):
         fb.match(claims, progress=False, engine=42)
     with pytest.raises(NotImplementedError, match="against=.*runs locally"):
         fb.match(claims, against=claims, progress=False, engine=client)
+    for method in ("semantic", "lexical"):  # nothing to match: the local engine's empty table
+        for few in (claims.head(0), claims.head(1)):
+            pd.testing.assert_frame_equal(fb.match(few, method=method, progress=False),
+                                          fb.match(few, method=method, progress=False, engine=client))
     with pytest.raises(ValueError, match="method must be"):
         fb.match(claims, method="magic", progress=False, engine=client)

@@ -138,6 +138,8 @@ def _run(client, fn: Callable, jobs: list, build: Callable, *, name: str, sizes:
 
 def embed_distributed(client, texts: list[str], model: str, *, progress: bool = False) -> semantic.Embedded:
     """:func:`factbench.matching.semantic.embed` of ``texts`` with ``model``, encoded on the workers."""
+    if not texts:
+        return semantic.embed([], model=model, progress=False)
     parts = spans(len(texts), CLAIMS_PER_TASK, min_parts=_threads(client))
     res = _run(client, embed_partition, parts, lambda p: (texts[p[0]:p[1]], model), name="embed",
                sizes=[b - a for a, b in parts], desc="encoding", unit="claim", progress=progress)
