@@ -1,11 +1,17 @@
 """Ingest through the Dask engine: the local engine, then a LocalCluster of 1 and of 2 worker processes.
 
     python benchmarks/bench_dask.py [--sentences 20000]
+    python benchmarks/bench_dask.py --match [--claims 10000]
 
-Cold loads (no parse cache) of bench_ingest's generated news corpus. Each phase runs in its own process;
+Ingest: cold loads (no parse cache) of bench_ingest's generated news corpus. Each phase runs in its own process;
 it prints seconds, sentences per second, the speed-up over the local engine and over 1 worker, the peak
 memory (max RSS) of the client and of each worker, and per-claim costs (worker-seconds per claim, client
 bytes per claim) from which the README extrapolates to 10M and 100M claims.
+
+Match (``--match``): ``fb.match`` of a generated claims table (news-like sentences over 5 outlets, many
+restating one another), the default tier (the static encoder at this size) and the lexical one, locally
+and through 1 and 2 workers: seconds, CPU time of the client and of the workers, peak memory, and a
+check that every engine gives the same pairs and scores. The machine may be shared: compare CPU times.
 """
 
 from __future__ import annotations
@@ -66,11 +72,102 @@ def phase(name: str, n: int) -> dict:
     return out
 
 
+def make_claims(n: int, seed: int = 5):
+    """A claims table of ``n`` news-like sentences over 5 outlets, many restating one another."""
+    import random
+
+    import pandas as pd
+
+    speakers = ["The defence ministry", "Ukraine's coordination headquarters", "President Volodymyr Zelensky",
+                "Dmitry Peskov", "The Red Cross", "A source close to the talks", "Officials", "Reuters"]
+    events = ["{n} prisoners of war were exchanged", "{n} bodies were returned", "talks will resume in Istanbul",
+              "a ceasefire along {n} kilometres of the front was agreed", "{n} drones were shot down overnight",
+              "aid worth {n} million euros arrived"]
+    rng = random.Random(seed)
+    rows = []
+    for k in range(n):
+        ev = rng.choice(events).format(n=rng.choice([84, 90, 150, 1200, rng.randint(2, 1500)]))
+        day = f"June {rng.randint(1, 28)}"
+        text = rng.choice([f"{rng.choice(speakers)} said {ev} on {day}.",
+                           f"On {day}, {ev}, according to {rng.choice(speakers).lower()}.",
+                           f"{ev[0].upper() + ev[1:]} on {day}, {rng.choice(speakers)} said, adding that more "
+                           "talks were planned.",
+                           f"{rng.choice(speakers)} denied that {ev}."])
+        rows.append({"claim_id": f"c{k:06d}", "article_id": f"a{k // 12:05d}", "outlet": f"outlet {k // 12 % 5}",
+                     "text": text})
+    return pd.DataFrame(rows)
+
+
+def match_phase(name: str, n: int) -> dict:
+    import hashlib
+    import logging
+
+    import factbench as fb
+
+    claims = make_claims(n)
+    client = cluster = None
+    if name != "local":
+        from distributed import Client, LocalCluster
+
+        cluster = LocalCluster(n_workers=int(name[-1]), threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR)
+        client = Client(cluster)
+    out = {}
+    for method in ("semantic", "lexical"):
+        workers_cpu0 = sum(client.run(_cpu).values()) if client is not None else 0.0
+        cpu0 = _cpu()
+        t0 = time.perf_counter()
+        pairs = fb.match(claims, method=method, progress=False, engine=client)
+        dt = time.perf_counter() - t0
+        out[method] = {"seconds": dt, "cpu": _cpu() - cpu0, "pairs": len(pairs),
+                       "workers_cpu": sum(client.run(_cpu).values()) - workers_cpu0 if client is not None else 0.0,
+                       "method": str(pairs["method"].iloc[0]) if len(pairs) else "",
+                       "digest": hashlib.sha256(pairs.to_csv(index=False).encode()).hexdigest()[:12]}
+    out["client_mb"] = _peak_mb()
+    out["workers_mb"] = sorted(client.run(_peak_mb).values()) if client is not None else []
+    if client is not None:
+        client.close()
+        cluster.close()
+    return out
+
+
+def main_match(n: int) -> None:
+    res = {}
+    load = os.getloadavg()[0]
+    for name in ("local", "dask1", "dask2"):
+        out = subprocess.run([sys.executable, __file__, "--match-phase", name, "--claims", str(n)],
+                             capture_output=True, text=True, check=True,
+                             env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        res[name] = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"{os.cpu_count()} cores (shared with other jobs: compare CPU times), load average {load:.1f} before / "
+          f"{os.getloadavg()[0]:.1f} after; fb.match of {n} generated claims")
+    print(f"{'engine':<16} {'tier':<28} {'pairs':>7} {'seconds':>8} {'vs local':>8} {'client CPU s':>12} "
+          f"{'workers CPU s':>13} {'client MB':>9} {'worker MB':>10}")
+    for method in ("semantic", "lexical"):
+        base = res["local"][method]["seconds"]
+        for name, label in (("local", "local"), ("dask1", "dask, 1 worker"), ("dask2", "dask, 2 workers")):
+            r = res[name][method]
+            workers = "/".join(f"{m:.0f}" for m in res[name]["workers_mb"]) or "-"
+            print(f"{label:<16} {r['method']:<28} {r['pairs']:>7} {r['seconds']:>8.1f} {base / r['seconds']:>7.2f}x "
+                  f"{r['cpu']:>12.1f} {r['workers_cpu']:>13.1f} {res[name]['client_mb']:>9.0f} {workers:>10}")
+        assert len({res[e][method]["digest"] for e in res}) == 1, f"engines disagree ({method})"
+    print("every engine gave the same pairs and scores (checksums of the pairs tables agree)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sentences", type=int, default=20000)
+    ap.add_argument("--match", action="store_true", help="measure fb.match instead of ingest")
+    ap.add_argument("--claims", type=int, default=10000, help="claims to match (with --match)")
     ap.add_argument("--phase", help=argparse.SUPPRESS)
+    ap.add_argument("--match-phase", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.match_phase:
+        print(json.dumps(match_phase(args.match_phase, args.claims)))
+        return
+    if args.match:
+        main_match(args.claims)
+        return
     if args.phase:
         print(json.dumps(phase(args.phase, args.sentences)))
         return

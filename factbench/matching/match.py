@@ -68,7 +68,7 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
           text_column: str | None = None, model: str | None = None, cross_outlet: bool = True,
           within_days: int | None = None, scorer: str | Callable = DEFAULT_SCORER, stop_words: bool = False,
           floor: float | None = None, anchor_threshold: float | None = DEFAULT_ANCHOR_THRESHOLD,
-          progress: bool = True) -> pd.DataFrame:
+          progress: bool = True, engine=None) -> pd.DataFrame:
     """Pairs of claims that state the same thing: claim_id_l/_r, article_id_l/_r, outlet_l/_r, score, method.
 
     ``method``: ``"semantic"`` (default) or ``"lexical"``. ``threshold``: the minimum score, 0..100
@@ -88,7 +88,17 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
     needs to be scored at all (default 0.45 transformer, 0.55 static).
     Lexical: ``scorer`` "token_sort_ratio" (default), "factbench" or any rapidfuzz scorer; ``floor``
     the TF-IDF cosine for blocking (default 0.15); ``anchor_threshold``: candidates that share a
-    specific date or count and whose content words overlap need only this score (``None``: off)."""
+    specific date or count and whose content words overlap need only this score (``None``: off).
+
+    ``engine``: None (here) or a ``dask.distributed.Client`` / scheduler address: encoding and scoring
+    run on the cluster with the same results (:mod:`factbench.matching.distributed`)."""
+    if engine is not None:
+        from .distributed import match_distributed
+
+        return match_distributed(engine, corpus, method=method, threshold=threshold, against=against, model=model,
+                                 cross_outlet=cross_outlet, within_days=within_days, scorer=scorer,
+                                 stop_words=stop_words, floor=floor, anchor_threshold=anchor_threshold,
+                                 progress=progress)
     if against is not None:
         return match_against(corpus, against, top=top, threshold=threshold, text_column=text_column, model=model,
                              floor=floor, progress=progress)
