@@ -116,3 +116,20 @@ def test_checkworthiness_ranks_facts_above_opinion_and_explains():
 def test_news_threshold_keeps_factual_sentences(corpus):
     # a sentence asserting a checkable fact is a claim at the default (news) threshold
     assert claim(corpus, "The plant closed in 2019")["checkworthiness"] >= fb.DEFAULT_THRESHOLD
+
+
+# real sentences from basil_dev (BASIL corpus), one small article per case: who the labellers said
+# the sentence rests on, by GUIDE.md's rules
+def attributed(*paragraphs: str) -> pd.DataFrame:
+    c = fb.load(pd.DataFrame([{"text": "\n\n".join(paragraphs), "outlet": "Wire", "title": "t"}]),
+                cache=False, progress=False)
+    return c.claims.set_index("text")[["sourcing", "speaker"]]
+
+
+@pytest.mark.parametrize("text", [
+    "Skype can reportedly be monitored for audio when one end of a call is a conventional telephone.",
+    "They met for over an hour, and Fox News is told no staff or aides were present.",
+    "However, Democrats are thought to have far more safe seats than Republicans going into November.",
+])
+def test_unnamed_reports_are_anonymous(text):
+    assert attributed(text).loc[text, "sourcing"] == "anonymous"

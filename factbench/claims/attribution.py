@@ -19,7 +19,7 @@ source. Without a parse a word-pattern fallback does the same, less well.
 'anonymous'
 >>> a = attribution("Among the returnees, it has been reported that there are injured soldiers.")
 >>> a.sourcing, a.hedged
-('none', True)
+('anonymous', True)
 """
 
 from __future__ import annotations
@@ -49,6 +49,32 @@ _HEDGE = re.compile(
     r"could\s+have|appears?\s+to|seems?\s+to|hinted)\b",
     re.I,
 )
+# the outlet reports what unnamed others told it or say ("ISIS reportedly claimed", "Fox News is told",
+# "Fox News has learned", "Democrats are thought to have", "it was reported"): GUIDE's "it was reported"
+_REPORTED = re.compile(
+    r"\breportedly\b|\b(?:News|Post|Times|Journal|Press|CNN|NBC|CBS|ABC|Reuters|AP)\s+"
+    r"(?:is\s+told|was\s+told|has\s+been\s+told|has\s+learned|have\s+learned)\b|"
+    r"\b(?:is|are|was|were)\s+(?:widely\s+)?(?:thought|believed|said|rumou?red)\s+to\b|"
+    r"\b(?:is|are|was|were)\s+(?:widely\s+)?seen\s+(?:by|as)\b|"
+    r"\bit\s+(?:has\s+been|had\s+been|is|was)\s+(?:reported|said|claimed|alleged|understood)\b",
+    re.I,
+)
+
+
+def unnamed_report(text: str) -> bool:
+    """Whether the sentence rests on unnamed reports outside any quotation ("reportedly", "Fox News is
+    told", "is thought to", "it was reported"): sourced anonymous when no source is named.
+
+    >>> unnamed_report("Skype can reportedly be monitored for audio."), unnamed_report("They met, Fox News is told.")
+    (True, True)
+    >>> unnamed_report('He said "it was reported" twice.'), unnamed_report("Fox News told him so.")
+    (False, False)
+    """
+    mask = quoted_mask(text)
+    outside = "".join(" " if q else ch for ch, q in zip(text, mask))
+    return bool(_REPORTED.search(outside))
+
+
 _QUOTE = re.compile(r"“([^”]{2,})”|\"([^\"]{2,})\"|«([^»]{2,})»")
 # "according to X", "citing X", "confirmed by X"  -> X follows
 _AFTER = re.compile(r"\b(?:according\s+to|citing|cited|(?:as\s+)?(?:confirmed|reported|announced|stated|said|disclosed)\s+by)\s+"
@@ -380,7 +406,7 @@ def attribution(text: str, entities: Sequence[tuple] = (), tokens: Sequence[Toke
     if _ANON.search(text) and (speaker or quote or _VERB_ANY.search(text)):
         return Attribution(speaker, "anonymous", quote, hedged)
     if not speaker or _NONE_NP.match(speaker):
-        return Attribution(speaker, "none", quote, hedged)
+        return Attribution(speaker, "anonymous" if unnamed_report(text) else "none", quote, hedged)
     named = any(e[1] in _NAMED_LABELS and (e[0] in speaker or speaker in e[0]) for e in entities)
     capitalised = any(w[:1].isupper() for w in speaker.split()[1:]) or (
         speaker[:1].isupper() and not _PRONOUN.match(speaker) and not _GENERIC.match(speaker))

@@ -16,12 +16,12 @@ from typing import Sequence
 from ..ingest.text import text_key
 import re
 
-from .attribution import _HEDGE, Attribution, attribution, quoted_mask
+from .attribution import _HEDGE, Attribution, attribution, quoted_mask, unnamed_report
 from .checkworthiness import FEATURES_VERSION, feature_matrix, score_texts
 from .lexicon import NEEDS_PARSE
 from .values import find_dates, find_durations, find_numbers
 
-FACTS_VERSION = "f3"
+FACTS_VERSION = "f4"
 #: names the analysis in the parse cache's key: a change to scores or facts re-parses
 ANALYSIS_VERSION = f"{FEATURES_VERSION}\x1f{FACTS_VERSION}"
 
@@ -148,6 +148,8 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
             speaker, sourcing = prev.speaker, prev.sourcing
         elif sourcing == "named" and speaker:
             speaker = _full_name(speaker, people)
+        if sourcing == "none" and unnamed_report(stext):
+            sourcing = "anonymous"  # "Skype can reportedly be monitored", "Fox News is told"
         for et, lab, a, b in sent_ents:
             if a < len(mask) and mask[a]:
                 continue
