@@ -133,3 +133,14 @@ def attributed(*paragraphs: str) -> pd.DataFrame:
 ])
 def test_unnamed_reports_are_anonymous(text):
     assert attributed(text).loc[text, "sourcing"] == "anonymous"
+
+
+@pytest.mark.parametrize("text, sourcing", [
+    ("A former NSA official told Fox News the FBI and National Security Agency (NSA) have been tapping into "
+     "leading U.S. Internet companies.", "anonymous"),
+    ("Some leading Democrats said it was the president’s role to stand up for constitutional rights.", "anonymous"),
+    ("A Microsoft spokesperson said that the company only provides customer data after receiving a legally "
+     "binding order.", "named"),
+])
+def test_unnamed_person_of_a_named_body_is_anonymous(text, sourcing):
+    assert attributed(text).loc[text, "sourcing"] == sourcing

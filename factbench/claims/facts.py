@@ -18,7 +18,7 @@ import re
 
 from .attribution import _HEDGE, Attribution, attribution, quoted_mask, unnamed_report
 from .checkworthiness import FEATURES_VERSION, feature_matrix, score_texts
-from .lexicon import NEEDS_PARSE
+from .lexicon import ANONYMOUS_HEADS, NEEDS_PARSE
 from .values import find_dates, find_durations, find_numbers
 
 FACTS_VERSION = "f4"
@@ -45,6 +45,12 @@ def _plain_attribution(sentence: str, sent_ents: list) -> Attribution:
     opening words, else those words."""
     att = attribution(sentence, sent_ents)
     end = _PLAIN.match(sentence).end()
+    words = re.sub(r"\s+(?:has|have|had)$", "", sentence[:end].rsplit(None, 1)[0]).split()
+    if words and words[-1].lower() in ANONYMOUS_HEADS and words[0].lower() != "the" and not words[0].endswith(("'s", "’s")) \
+            and not (words[-1].lower().startswith("spokes") and any(e[3] <= end for e in sent_ents)):
+        # "A former senior NSA official confirmed": an unnamed person, whatever body it belongs to
+        # ("a Microsoft spokesperson" speaks for the company: named)
+        return Attribution(" ".join(words), "anonymous", att.quote, att.hedged)
     names = [e for e in sent_ents if e[3] <= end and e[1] in ("PERSON", "ORG", "GPE", "NORP", "FAC")]
     if names and att.sourcing == "named":
         return Attribution(re.sub(r"^the\s+", "", names[-1][0], flags=re.I), "named", att.quote, att.hedged)
