@@ -127,6 +127,8 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
             # verb, or is of the plainest shape, which word patterns decide
             att = (_plain_attribution(stext, sent_ents) if _plain(stext)
                    else Attribution("", "none", "", bool(_HEDGE.search(stext))))
+        elif toks is None and _plain(stext):
+            att = _plain_attribution(stext, sent_ents)  # no sentence needed the parser: the same reading
         else:
             att = attribution(stext, sent_ents, toks)
         speaker, sourcing = att.speaker, att.sourcing
