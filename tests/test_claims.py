@@ -144,3 +144,14 @@ def test_unnamed_reports_are_anonymous(text):
 ])
 def test_unnamed_person_of_a_named_body_is_anonymous(text, sourcing):
     assert attributed(text).loc[text, "sourcing"] == sourcing
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Another top Republican, Sen. Lindsey Graham of South Carolina, also lambasted Schiff on Thursday.",
+     "Lindsey Graham"),
+    ("Others, including the party chairmen for Covington County, William Blocker, and Mobile County, John Skipper, "
+     "dismissed the story as a Democratic plot.", "John Skipper"),
+])
+def test_persons_in_apposition_are_the_named_source(text, speaker):
+    r = attributed(text).loc[text]
+    assert r["sourcing"] == "named" and speaker in r["speaker"]

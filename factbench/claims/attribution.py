@@ -251,10 +251,35 @@ class Source:
     sourcing: str  # named | anonymous | none | pronoun
 
 
+def _named_members(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
+                   entities: Sequence[tuple]) -> list[str]:
+    """Persons named in apposition to the phrase headed by ``h`` or after its "including" / "such as"."""
+    spans = []
+    for k in kids[h]:
+        dep, w = tokens[k][2], _word(text, tokens[k]).lower()
+        if dep == "appos" or (dep == "prep" and w in ("including", "like", "such")):
+            sub = _subtree(kids, k)
+            spans.append((min(tokens[j][0] for j in sub), max(tokens[j][1] for j in sub)))
+    names: list[str] = []
+    for e in entities:
+        if len(e) >= 4 and e[1] == "PERSON" and any(a <= e[2] and e[3] <= b for a, b in spans):
+            name = _clean_name(e[0])
+            if name not in names:
+                names.append(name)
+    return names
+
+
 def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int, entities: Sequence[tuple]) -> Source:
     head = _word(text, tokens[h])
     low = head.lower()
     ent = _entity_at(entities, tokens[h][0], tokens[h][1])
+    if not (ent and ent[1] in _ACTOR_LABELS):
+        # "Another top Republican, Sen. Lindsey Graham, said", "Others, including … William Blocker, and …
+        # John Skipper, dismissed", "Supporters, including Mayor Michael Bloomberg, say": the persons named
+        # in apposition or after "including" / "such as" are the source
+        named = _named_members(text, tokens, kids, h, entities)
+        if named:
+            return Source(" and ".join(named), head, "named")
     if ent and ent[1] == "NORP":
         # "Republicans said", "some leading Democrats said": an unnamed group
         return Source(_clean_name(_phrase(text, tokens, kids, h)), head, "anonymous")
