@@ -155,3 +155,16 @@ def test_unnamed_person_of_a_named_body_is_anonymous(text, sourcing):
 def test_persons_in_apposition_are_the_named_source(text, speaker):
     r = attributed(text).loc[text]
     assert r["sourcing"] == "named" and speaker in r["speaker"]
+
+
+def test_statement_in_a_letter_rests_on_the_document():
+    text = ("In a letter dated Thursday, the GOP committee members accused Schiff of standing “at the center of "
+            "a well-orchestrated media campaign.”")
+    assert attributed(text).loc[text, "sourcing"] == "named"
+
+
+def test_statement_from_an_office():
+    text = ('"The First Amendment protects freedom of religion," reads a statement from Senate Majority Leader '
+            "Harry Reid's office (D-Nev.).")
+    r = attributed(text).loc[text]
+    assert r["sourcing"] == "named" and r["speaker"] == "Harry Reid's office"

@@ -70,9 +70,19 @@ def unnamed_report(text: str) -> bool:
     >>> unnamed_report('He said "it was reported" twice.'), unnamed_report("Fox News told him so.")
     (False, False)
     """
-    mask = quoted_mask(text)
-    outside = "".join(" " if q else ch for ch, q in zip(text, mask))
-    return bool(_REPORTED.search(outside))
+    return bool(_REPORTED.search(_outside(text)))
+
+
+# the statement was made in a document ("in a letter", "in their joint letter", "in a written statement")
+_DOCUMENT = re.compile(r"\b(?:in|through)\s+(?:a|an|the|their|his|her|its)\s+(?:\w+\s+){0,2}?(?:letter|statement)\b", re.I)
+# a document and who it comes from ("reads a statement from Senate Majority Leader Harry Reid's office")
+_FROM_DOCUMENT = re.compile(r"\b(?:reads|read|according\s+to|(?:said|says|wrote|writes)\s+in)\s+(?:a|an|the)\s+(?:\w+\s+)?"
+                            r"(?:statement|letter|memo)\s+(?:from|by)\s+", re.I)
+
+
+def _outside(text: str) -> str:
+    """``text`` with quoted passages blanked out (offsets kept)."""
+    return "".join(" " if q else ch for ch, q in zip(text, quoted_mask(text)))
 
 
 _QUOTE = re.compile(r"“([^”]{2,})”|\"([^\"]{2,})\"|«([^»]{2,})»")
@@ -421,11 +431,23 @@ def attribution(text: str, entities: Sequence[tuple] = (), tokens: Sequence[Toke
     if tokens:
         src = parse_source(text, tokens, entities)
         if src is None:
+            frm = _FROM_DOCUMENT.search(_outside(text))
+            near = [e for e in entities if frm and len(e) >= 4 and e[1] in _ACTOR_LABELS
+                    and frm.end() <= e[2] <= frm.end() + 60 and "," not in text[frm.end():e[2]]]
+            ent = next((e for e in near if e[1] == "PERSON"), near[0] if near else None)
+            if ent:
+                # '"…," reads a statement from Senate Majority Leader Harry Reid's office'
+                name = _clean_name(ent[0])
+                office = re.match(r"[’']s\s+(office|campaign|staff|lawyers?|attorneys?)\b", text[ent[3]:])
+                return Attribution(f"{name}'s {office.group(1)}" if office else name, "named", quote, hedged)
             return Attribution("", "none", quote, hedged)
         if src.sourcing == "pronoun":
             return Attribution(src.speaker, "named", quote, hedged)
         if src.sourcing != "none" and _UNNAMED.search(text):
             return Attribution(src.speaker if src.sourcing == "anonymous" else "", "anonymous", quote, hedged)
+        if src.sourcing == "anonymous" and src.speaker and _DOCUMENT.search(_outside(text)):
+            # "In a letter dated Thursday, the GOP committee members accused …": an identifiable document
+            return Attribution(src.speaker, "named", quote, hedged)
         return Attribution(src.speaker if src.sourcing != "none" else "", src.sourcing, quote, hedged)
     speaker = _speaker(text, entities)
     if _ANON.search(text) and (speaker or quote or _VERB_ANY.search(text)):
