@@ -168,3 +168,19 @@ def test_statement_from_an_office():
             "Harry Reid's office (D-Nev.).")
     r = attributed(text).loc[text]
     assert r["sourcing"] == "named" and r["speaker"] == "Harry Reid's office"
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("And Sanders thanked Obama for his “impartiality” throughout the process.", "Sanders"),
+    ("Ms. Gillibrand made similar demands and also retweeted the news of the report along with three words: "
+     "“See you Sunday.”", "Gillibrand"),
+])
+def test_quoted_words_are_the_subjects(text, speaker):
+    r = attributed(text).loc[text]
+    assert r["sourcing"] == "named" and speaker in r["speaker"]
+
+
+def test_quoted_nickname_is_no_quotation():
+    text = ('WASHINGTON -- Massachusetts Gov. Deval Patrick (D) on Wednesday appointed William "Mo" Cowan to the '
+            "Senate seat vacated by newly confirmed Secretary of State John Kerry.")
+    assert attributed(text).loc[text, "sourcing"] == "none"

@@ -85,6 +85,8 @@ def _outside(text: str) -> str:
     return "".join(" " if q else ch for ch, q in zip(text, quoted_mask(text)))
 
 
+# a quoted nickname inside a name (William "Mo" Cowan): no quotation
+_NICKNAME = re.compile(r"\b[A-Z][a-z]+\.?\s+[\"“][A-Z][\w.'’-]*[\"”](?=\s+[A-Z])")
 _QUOTE = re.compile(r"“([^”]{2,})”|\"([^\"]{2,})\"|«([^»]{2,})»")
 # "according to X", "citing X", "confirmed by X"  -> X follows
 _AFTER = re.compile(r"\b(?:according\s+to|citing|cited|(?:as\s+)?(?:confirmed|reported|announced|stated|said|disclosed)\s+by)\s+"
@@ -418,6 +420,25 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
     return None
 
 
+def _quoting_subject(text: str, tokens: Sequence[Token], entities: Sequence[tuple]) -> Source | None:
+    """A sentence quoting words without a speech verb ("Trump Jr. produced “the entire chain of messages”",
+    "Sanders thanked Obama for his “impartiality”"): the quoted words are those of the main clause's
+    subject when it is a named person or body (or a pronoun for one)."""
+    mask = quoted_mask(text)
+    kids = _children(tokens)
+    for i, t in enumerate(tokens):
+        if t[3] != i or (t[0] < len(mask) and mask[t[0]]):
+            continue
+        subj = _subject(tokens, kids, i, text)
+        if subj is None or tokens[subj][2] != "nsubj" or (tokens[subj][0] < len(mask) and mask[tokens[subj][0]]):
+            continue
+        src = _classify(text, tokens, kids, subj, entities)
+        if src.sourcing == "pronoun" or (src.sourcing == "named" and
+                                        _entity_at(entities, tokens[subj][0], tokens[subj][1]) is not None):
+            return src
+    return None
+
+
 def attribution(text: str, entities: Sequence[tuple] = (), tokens: Sequence[Token] | None = None) -> Attribution:
     """Who a sentence is attributed to and how well it is sourced.
 
@@ -430,6 +451,8 @@ def attribution(text: str, entities: Sequence[tuple] = (), tokens: Sequence[Toke
     hedged = bool(_HEDGE.search(text))
     if tokens:
         src = parse_source(text, tokens, entities)
+        if src is None and quote and _QUOTE.search(_NICKNAME.sub(" ", text)):
+            src = _quoting_subject(text, tokens, entities)
         if src is None:
             frm = _FROM_DOCUMENT.search(_outside(text))
             near = [e for e in entities if frm and len(e) >= 4 and e[1] in _ACTOR_LABELS
