@@ -184,3 +184,10 @@ def test_quoted_nickname_is_no_quotation():
     text = ('WASHINGTON -- Massachusetts Gov. Deval Patrick (D) on Wednesday appointed William "Mo" Cowan to the '
             "Senate seat vacated by newly confirmed Secretary of State John Kerry.")
     assert attributed(text).loc[text, "sourcing"] == "none"
+
+
+def test_a_body_modifying_the_subject_is_not_the_speaker():
+    text = ("A Microsoft spokesperson said that the company only provides customer data after receiving a legally "
+            "binding order or subpoena.")
+    r = attributed("Microsoft and Google denied the report on Thursday.", text).loc[text]
+    assert r["sourcing"] == "named" and r["speaker"] == "A Microsoft spokesperson"

@@ -51,7 +51,11 @@ def _plain_attribution(sentence: str, sent_ents: list) -> Attribution:
         # "A former senior NSA official confirmed": an unnamed person, whatever body it belongs to
         # ("a Microsoft spokesperson" speaks for the company: named)
         return Attribution(" ".join(words), "anonymous", att.quote, att.hedged)
-    names = [e for e in sent_ents if e[3] <= end and e[1] in ("PERSON", "ORG", "GPE", "NORP", "FAC")]
+    verb_at = len(re.sub(r"\s+(?:has|have|had)$", "", sentence[:end].rsplit(None, 1)[0]))
+    # the name heads the subject ("The Red Cross said"), not a modifier of it ("The Vermont senator said":
+    # the senator, resolved by title in sentence_facts; "A Microsoft spokesperson said": that phrase)
+    names = [e for e in sent_ents if e[3] <= end and e[1] in ("PERSON", "ORG", "GPE", "NORP", "FAC")
+             and (e[1] == "PERSON" or re.fullmatch(r"[\s,]*", sentence[e[3]:verb_at]))]
     if names and att.sourcing == "named":
         return Attribution(re.sub(r"^the\s+", "", names[-1][0], flags=re.I), "named", att.quote, att.hedged)
     return att
@@ -86,6 +90,11 @@ analyse.needs_parse = needs_parse  # the parse loop runs the dependency parser o
 _ROLE = re.compile(r"^(?:the\s+)?(?:[\w.’'-]+\s+){0,3}?(president|governor|senator|secretary|speaker|mayor|chairman|"
                    r"chairwoman|leader|minister|congressman|congresswoman|judge|general|prosecutor|attorney|"
                    r"lawmaker|candidate|nominee|spokesman|spokeswoman|chief|director|senator)$", re.I)
+
+
+#: how titles are abbreviated before a name ("Sen. Bernie Sanders", "Gov. Rick Perry")
+_TITLE_ABBR = {"senator": r"sen\.", "governor": r"gov\.", "congressman": r"rep\.", "congresswoman": r"rep\.",
+               "general": r"gen\.", "secretary": r"sec\."}
 
 
 def _full_name(name: str, people: list[str]) -> str:
@@ -146,10 +155,14 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
         elif sourcing == "named" and _ROLE.match(speaker):
             # "the president said": the person last named with that title
             title = _ROLE.match(speaker).group(1).lower()
-            titled = [et for a, b, lab in ents if lab == "PERSON" and b <= s
-                      and re.search(rf"\b{title}\b", text[max(0, a - 40):b + 40].lower()) for et in (text[a:b],)]
-            if titled:
-                speaker = _full_name(titled[-1], people)
+            title_rx = rf"\b(?:{title}|{_TITLE_ABBR.get(title, title)})(?!\w)"
+            titled = [(et, text[max(0, a - 40):b + 40]) for a, b, lab in ents if lab == "PERSON" and b <= s
+                      and re.search(title_rx, text[max(0, a - 40):b + 40].lower()) for et in (text[a:b],)]
+            # "the Vermont senator": the senator named with "Vermont" ("Vermont Sen. Bernie Sanders")
+            marks = [w for w in speaker.split()[:-1] if w[:1].isupper() and w.lower() not in ("the", "a", "an")]
+            marked = [et for et, near in titled if marks and all(m in near for m in marks)]
+            if marked or (titled and not marks):
+                speaker = _full_name((marked or [et for et, _ in titled])[-1], people)
         elif low == "it" and orgs:
             speaker = orgs[-1]
         elif low == "they" and prev is not None and prev.speaker and prev.speaker.lower() != "they":
