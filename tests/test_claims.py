@@ -191,3 +191,11 @@ def test_a_body_modifying_the_subject_is_not_the_speaker():
             "binding order or subpoena.")
     r = attributed("Microsoft and Google denied the report on Thursday.", text).loc[text]
     assert r["sourcing"] == "named" and r["speaker"] == "A Microsoft spokesperson"
+
+
+def test_pronoun_bound_to_a_person_earlier_in_the_sentence():
+    first = "Senate Minority Leader Steve Gallardo asked Gov. Jan Brewer to veto the bill."
+    text = "The center's president, Cathi Herrod, has been deriding what she called \"fear-mongering\" from the measure's opponents."
+    follow = "\"What's happened is our opponents have employed a new political tactic, and it's working,\" she said."
+    r = attributed(first, text, follow)
+    assert r.loc[text, "speaker"] == "Cathi Herrod" and r.loc[follow, "speaker"] == "Cathi Herrod"

@@ -150,7 +150,12 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
         elif low in ("he", "she", "him", "her"):
             # the person who spoke last (within three sentences), else the last person named
             # the nearest earlier sentence that names a person: its speaker, else its first person
-            cand = next((sp or ps[0] for sp, ps in reversed(salient[-5:]) if sp or ps), "")
+            # a person named earlier in the same sentence, outside quotations, comes first ("The center's
+            # president, Cathi Herrod, has been deriding what she called …")
+            pron = next((m.start() for m in re.finditer(rf"\b{re.escape(speaker)}\b", stext)
+                         if not (m.start() < len(mask) and mask[m.start()])), -1)
+            before = [et for et, lab, a, b in sent_ents if lab == "PERSON" and b <= pron and not (a < len(mask) and mask[a])]
+            cand = before[-1] if before else next((sp or ps[0] for sp, ps in reversed(salient[-5:]) if sp or ps), "")
             speaker = _full_name(cand, people) if cand else speaker
         elif sourcing == "named" and _ROLE.match(speaker):
             # "the president said": the person last named with that title
