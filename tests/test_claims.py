@@ -199,3 +199,10 @@ def test_pronoun_bound_to_a_person_earlier_in_the_sentence():
     follow = "\"What's happened is our opponents have employed a new political tactic, and it's working,\" she said."
     r = attributed(first, text, follow)
     assert r.loc[text, "speaker"] == "Cathi Herrod" and r.loc[follow, "speaker"] == "Cathi Herrod"
+
+
+def test_dateline_is_not_the_speaker():
+    text = ("BERKELEY HEIGHTS, N.J. — President Trump said on Saturday that conservative voices were being unfairly "
+            "censored on social media.")
+    r = attributed(text).loc[text]
+    assert r["sourcing"] == "named" and "Trump" in r["speaker"]

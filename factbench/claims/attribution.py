@@ -87,6 +87,8 @@ def _outside(text: str) -> str:
 
 # a quoted nickname inside a name (William "Mo" Cowan): no quotation
 _NICKNAME = re.compile(r"\b[A-Z][a-z]+\.?\s+[\"“][A-Z][\w.'’-]*[\"”](?=\s+[A-Z])")
+# a dateline opening a sentence: "WASHINGTON —", "BERKELEY HEIGHTS, N.J. —", "DES MOINES –"
+_DATELINE = re.compile(r"^[A-Z][A-Z .'-]+(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:—|–|--)\s*")
 _QUOTE = re.compile(r"“([^”]{2,})”|\"([^\"]{2,})\"|«([^»]{2,})»")
 # "according to X", "citing X", "confirmed by X"  -> X follows
 _AFTER = re.compile(r"\b(?:according\s+to|citing|cited|(?:as\s+)?(?:confirmed|reported|announced|stated|said|disclosed)\s+by)\s+"
@@ -471,7 +473,15 @@ def attribution(text: str, entities: Sequence[tuple] = (), tokens: Sequence[Toke
         if src.sourcing == "anonymous" and src.speaker and _DOCUMENT.search(_outside(text)):
             # "In a letter dated Thursday, the GOP committee members accused …": an identifiable document
             return Attribution(src.speaker, "named", quote, hedged)
-        return Attribution(src.speaker if src.sourcing != "none" else "", src.sourcing, quote, hedged)
+        speaker = src.speaker if src.sourcing != "none" else ""
+        dash = _DATELINE.match(text)
+        if speaker and dash and speaker.isupper() and text.startswith(speaker):
+            # "DES MOINES – Hillary Rodham Clinton on Sunday urged": the dateline is a place, not the source
+            after = next((e for e in entities if len(e) >= 4 and e[1] in _ACTOR_LABELS and e[2] >= dash.end()), None)
+            speaker = _clean_name(after[0]) if after else ""
+            if not speaker:
+                return Attribution("", "none", quote, hedged)
+        return Attribution(speaker, src.sourcing, quote, hedged)
     speaker = _speaker(text, entities)
     if _ANON.search(text) and (speaker or quote or _VERB_ANY.search(text)):
         return Attribution(speaker, "anonymous", quote, hedged)
