@@ -206,3 +206,16 @@ def test_dateline_is_not_the_speaker():
             "censored on social media.")
     r = attributed(text).loc[text]
     assert r["sourcing"] == "named" and "Trump" in r["speaker"]
+
+
+def test_speaker_set_off_by_commas_before_the_verb():
+    text = ("In a statement to The Atlantic, Trump Jr.’s attorney, Alan Futerfas, said, “We can say with confidence "
+            "that we have no concerns about these documents.”")
+    r = attributed(text).loc[text]
+    assert r["sourcing"] == "named" and r["speaker"] == "Alan Futerfas"
+
+
+def test_according_to_documents_is_named():
+    text = ("According to slides from an internal presentation intended for NSA senior analysts, the program "
+            "accounts for nearly one in seven intelligence reports.")
+    assert attributed(text).loc[text, "sourcing"] == "named"

@@ -410,6 +410,12 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
             continue
         subj = _subject(tokens, kids, v, text)
         if subj is None:
+            # "…, Trump Jr.’s attorney, Alan Futerfas, said", "Rep. Steve King (R-Iowa), tweeted": the
+            # parse lost the subject, but a person or body stands right before the verb
+            left = [e for e in entities if len(e) >= 4 and e[1] in _ACTOR_LABELS and e[3] <= tokens[v][0]
+                    and re.fullmatch(r"(?:\s*\([^()]{1,20}\))?\s*,\s*", text[e[3]:tokens[v][0]])]
+            if left and w in STRONG_SPEECH:
+                return Source(_clean_name(left[-1][0]), left[-1][0], "named")
             continue
         if _word(text, tokens[subj]).lower() == "it" and tokens[subj][2] == "nsubjpass":
             # "it was reported that …": an unnamed source
