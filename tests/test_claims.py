@@ -219,3 +219,12 @@ def test_according_to_documents_is_named():
     text = ("According to slides from an internal presentation intended for NSA senior analysts, the program "
             "accounts for nearly one in seven intelligence reports.")
     assert attributed(text).loc[text, "sourcing"] == "named"
+
+
+@pytest.mark.parametrize("text", [
+    "He settled into a corner booth as residents explained the problems that need to be rectified.",
+    "The story was met with immediate backlash from Republicans in Alabama, several of whom dismissed the "
+    "women’s stories out of hand.",
+])
+def test_speech_in_a_background_clause_is_no_source(text):
+    assert attributed("Attorney General Eric Holder visited Ferguson on Wednesday.", text).loc[text, "sourcing"] == "none"

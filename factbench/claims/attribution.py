@@ -375,6 +375,19 @@ def _subject(tokens: Sequence[Token], kids: list[list[int]], v: int, text: str) 
     return None
 
 
+_BACKGROUND_MARKS = frozenset({"after", "as", "when", "before", "since", "because", "until", "once", "if"})
+
+
+def _subordinate(text: str, tokens: Sequence[Token], kids: list[list[int]], i: int) -> bool:
+    """Verb ``i`` heads a relative clause or a time / reason clause ("after X had called for …"): what is
+    said there is background, not the source of the sentence's main assertion."""
+    dep = tokens[i][2]
+    if dep == "relcl":
+        return True
+    return dep == "advcl" and any(tokens[k][2] == "mark" and _word(text, tokens[k]).lower() in _BACKGROUND_MARKS
+                                  for k in kids[i])
+
+
 def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] = ()) -> Source | None:
     """The source of a sentence's main assertion from its dependency parse, or None when no speech
     or cognition verb outside the quotation marks has a subject."""
@@ -390,6 +403,8 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
         w = _word(text, t).lower()
         if any(tokens[k][2] == "neg" for k in kids[i]):
             continue  # "did not say", "would not comment": no source for the sentence
+        if _subordinate(text, tokens, kids, i):
+            continue  # "people who told him …", "after Democrats had called for …": not the main assertion's source
         if w == "according" and any(_word(text, tokens[k]).lower() == "to" for k in kids[i]):
             cands.append((-1, _depth(tokens, i), i))
         elif w in STRONG_SPEECH:
