@@ -6,7 +6,8 @@ BASIL dev (20 events, three outlets each, labelled by hand; see devdata/basil_de
 is loaded with factbench's defaults exactly as ``basil_dev/score.py`` does, factbench's claims are
 mapped back to the labelled sentences by character overlap, and the script prints, with score.py's
 definitions: claims precision / recall / F1 against ``verifiable`` sentences, sourcing accuracy and
-speaker accuracy on claims; also how many of factbench's sentences run across a paragraph break.
+speaker accuracy on claims (all 20 events, and each half of the events sorted by name, to see whether a
+change holds on both); also how many of factbench's sentences run across a paragraph break.
 Matching is not run (score.py does that; the figures printed here are the same).
 
 CLEF 2019 (19 training debates): mean average precision by held-out debate (grouped cross-validation,
