@@ -6,7 +6,8 @@ BASIL dev (20 events, three outlets each, labelled by hand; see devdata/basil_de
 is loaded with factbench's defaults exactly as ``basil_dev/score.py`` does, factbench's claims are
 mapped back to the labelled sentences by character overlap, and the script prints, with score.py's
 definitions: claims precision / recall / F1 against ``verifiable`` sentences, sourcing accuracy and
-speaker accuracy on claims; also how many of factbench's sentences run across a paragraph break.
+speaker accuracy on claims (all 20 events, and each half of the events sorted by name, to see whether a
+change holds on both); also how many of factbench's sentences run across a paragraph break.
 Matching is not run (score.py does that; the figures printed here are the same).
 
 CLEF 2019 (19 training debates): mean average precision by held-out debate (grouped cross-validation,
@@ -118,6 +119,7 @@ def basil(devdata: Path, *, verbose: bool = False, threshold: float | None = Non
     tot = dict(claims=0, claims_verif=0, gold_verif=0, verif_hit=0, src_n=0, src_ok=0, spk_n=0, spk_ok=0,
                sentences=0, across_paragraphs=0, events=0)
     errors = []
+    per_event: dict[str, list[int]] = {}  # event -> [src_n, src_ok, spk_n, spk_ok]
     scored: list[tuple[str, float, bool]] = []  # (event, best score of its sentences, verifiable)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -157,11 +159,16 @@ def basil(devdata: Path, *, verbose: bool = False, threshold: float | None = Non
                 tot["src_n"] += 1
                 ok_src = r.sourcing == gs["sourcing"]
                 tot["src_ok"] += ok_src
+                pe = per_event.setdefault(name, [0, 0, 0, 0])
+                pe[0] += 1
+                pe[1] += ok_src
                 ok_spk = True
                 if gs.get("speaker"):
                     tot["spk_n"] += 1
                     ok_spk = speaker_ok(gs["speaker"], r.speaker)
                     tot["spk_ok"] += ok_spk
+                    pe[2] += 1
+                    pe[3] += ok_spk
                 if not (ok_src and ok_spk):
                     errors.append((name[6:14], c2g.get(r.claim_id), gs["sourcing"], gs.get("speaker"), r.sourcing,
                                    r.speaker, r.text[:160]))
@@ -172,6 +179,12 @@ def basil(devdata: Path, *, verbose: bool = False, threshold: float | None = Non
            "sourcing_accuracy": d("src_ok", "src_n"), "speaker_accuracy": d("spk_ok", "spk_n"),
            "sentences": tot["sentences"], "sentences_across_paragraph_break": tot["across_paragraphs"],
            "seconds": round(time.perf_counter() - t0, 1)}
+    # the same accuracies per half of the events (sorted by name), to see whether a gain holds on both
+    names = sorted(per_event)
+    for label, half in (("first_half", names[: len(names) // 2]), ("second_half", names[len(names) // 2:])):
+        n = [sum(per_event[e][i] for e in half) for i in range(4)]
+        res[f"sourcing_accuracy_{label}"] = n[1] / n[0] if n[0] else float("nan")
+        res[f"speaker_accuracy_{label}"] = n[3] / n[2] if n[2] else float("nan")
     res["threshold_leave_one_event_out"] = threshold_cv(scored)
     if verbose:
         for e in errors:

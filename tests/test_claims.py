@@ -116,3 +116,115 @@ def test_checkworthiness_ranks_facts_above_opinion_and_explains():
 def test_news_threshold_keeps_factual_sentences(corpus):
     # a sentence asserting a checkable fact is a claim at the default (news) threshold
     assert claim(corpus, "The plant closed in 2019")["checkworthiness"] >= fb.DEFAULT_THRESHOLD
+
+
+# real sentences from basil_dev (BASIL corpus), one small article per case: who the labellers said
+# the sentence rests on, by GUIDE.md's rules
+def attributed(*paragraphs: str) -> pd.DataFrame:
+    c = fb.load(pd.DataFrame([{"text": "\n\n".join(paragraphs), "outlet": "Wire", "title": "t"}]),
+                cache=False, progress=False)
+    return c.claims.set_index("text")[["sourcing", "speaker"]]
+
+
+@pytest.mark.parametrize("text", [
+    "Skype can reportedly be monitored for audio when one end of a call is a conventional telephone.",
+    "They met for over an hour, and Fox News is told no staff or aides were present.",
+    "However, Democrats are thought to have far more safe seats than Republicans going into November.",
+])
+def test_unnamed_reports_are_anonymous(text):
+    assert attributed(text).loc[text, "sourcing"] == "anonymous"
+
+
+@pytest.mark.parametrize("text, sourcing", [
+    ("A former NSA official told Fox News the FBI and National Security Agency (NSA) have been tapping into "
+     "leading U.S. Internet companies.", "anonymous"),
+    ("Some leading Democrats said it was the president’s role to stand up for constitutional rights.", "anonymous"),
+    ("A Microsoft spokesperson said that the company only provides customer data after receiving a legally "
+     "binding order.", "named"),
+])
+def test_unnamed_person_of_a_named_body_is_anonymous(text, sourcing):
+    assert attributed(text).loc[text, "sourcing"] == sourcing
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Another top Republican, Sen. Lindsey Graham of South Carolina, also lambasted Schiff on Thursday.",
+     "Lindsey Graham"),
+    ("Others, including the party chairmen for Covington County, William Blocker, and Mobile County, John Skipper, "
+     "dismissed the story as a Democratic plot.", "John Skipper"),
+])
+def test_persons_in_apposition_are_the_named_source(text, speaker):
+    r = attributed(text).loc[text]
+    assert r["sourcing"] == "named" and speaker in r["speaker"]
+
+
+def test_statement_in_a_letter_rests_on_the_document():
+    text = ("In a letter dated Thursday, the GOP committee members accused Schiff of standing “at the center of "
+            "a well-orchestrated media campaign.”")
+    assert attributed(text).loc[text, "sourcing"] == "named"
+
+
+def test_statement_from_an_office():
+    text = ('"The First Amendment protects freedom of religion," reads a statement from Senate Majority Leader '
+            "Harry Reid's office (D-Nev.).")
+    r = attributed(text).loc[text]
+    assert r["sourcing"] == "named" and r["speaker"] == "Harry Reid's office"
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("And Sanders thanked Obama for his “impartiality” throughout the process.", "Sanders"),
+    ("Ms. Gillibrand made similar demands and also retweeted the news of the report along with three words: "
+     "“See you Sunday.”", "Gillibrand"),
+])
+def test_quoted_words_are_the_subjects(text, speaker):
+    r = attributed(text).loc[text]
+    assert r["sourcing"] == "named" and speaker in r["speaker"]
+
+
+def test_quoted_nickname_is_no_quotation():
+    text = ('WASHINGTON -- Massachusetts Gov. Deval Patrick (D) on Wednesday appointed William "Mo" Cowan to the '
+            "Senate seat vacated by newly confirmed Secretary of State John Kerry.")
+    assert attributed(text).loc[text, "sourcing"] == "none"
+
+
+def test_a_body_modifying_the_subject_is_not_the_speaker():
+    text = ("A Microsoft spokesperson said that the company only provides customer data after receiving a legally "
+            "binding order or subpoena.")
+    r = attributed("Microsoft and Google denied the report on Thursday.", text).loc[text]
+    assert r["sourcing"] == "named" and r["speaker"] == "A Microsoft spokesperson"
+
+
+def test_pronoun_bound_to_a_person_earlier_in_the_sentence():
+    first = "Senate Minority Leader Steve Gallardo asked Gov. Jan Brewer to veto the bill."
+    text = "The center's president, Cathi Herrod, has been deriding what she called \"fear-mongering\" from the measure's opponents."
+    follow = "\"What's happened is our opponents have employed a new political tactic, and it's working,\" she said."
+    r = attributed(first, text, follow)
+    assert r.loc[text, "speaker"] == "Cathi Herrod" and r.loc[follow, "speaker"] == "Cathi Herrod"
+
+
+def test_dateline_is_not_the_speaker():
+    text = ("BERKELEY HEIGHTS, N.J. — President Trump said on Saturday that conservative voices were being unfairly "
+            "censored on social media.")
+    r = attributed(text).loc[text]
+    assert r["sourcing"] == "named" and "Trump" in r["speaker"]
+
+
+def test_speaker_set_off_by_commas_before_the_verb():
+    text = ("In a statement to The Atlantic, Trump Jr.’s attorney, Alan Futerfas, said, “We can say with confidence "
+            "that we have no concerns about these documents.”")
+    r = attributed(text).loc[text]
+    assert r["sourcing"] == "named" and r["speaker"] == "Alan Futerfas"
+
+
+def test_according_to_documents_is_named():
+    text = ("According to slides from an internal presentation intended for NSA senior analysts, the program "
+            "accounts for nearly one in seven intelligence reports.")
+    assert attributed(text).loc[text, "sourcing"] == "named"
+
+
+@pytest.mark.parametrize("text", [
+    "He settled into a corner booth as residents explained the problems that need to be rectified.",
+    "The story was met with immediate backlash from Republicans in Alabama, several of whom dismissed the "
+    "women’s stories out of hand.",
+])
+def test_speech_in_a_background_clause_is_no_source(text):
+    assert attributed("Attorney General Eric Holder visited Ferguson on Wednesday.", text).loc[text, "sourcing"] == "none"

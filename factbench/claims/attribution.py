@@ -19,7 +19,7 @@ source. Without a parse a word-pattern fallback does the same, less well.
 'anonymous'
 >>> a = attribution("Among the returnees, it has been reported that there are injured soldiers.")
 >>> a.sourcing, a.hedged
-('none', True)
+('anonymous', True)
 """
 
 from __future__ import annotations
@@ -49,6 +49,46 @@ _HEDGE = re.compile(
     r"could\s+have|appears?\s+to|seems?\s+to|hinted)\b",
     re.I,
 )
+# the outlet reports what unnamed others told it or say ("ISIS reportedly claimed", "Fox News is told",
+# "Fox News has learned", "Democrats are thought to have", "it was reported"): GUIDE's "it was reported"
+_REPORTED = re.compile(
+    r"\breportedly\b|\b(?:News|Post|Times|Journal|Press|CNN|NBC|CBS|ABC|Reuters|AP)\s+"
+    r"(?:is\s+told|was\s+told|has\s+been\s+told|has\s+learned|have\s+learned)\b|"
+    r"\b(?:is|are|was|were)\s+(?:widely\s+)?(?:thought|believed|said|rumou?red)\s+to\b|"
+    r"\b(?:is|are|was|were)\s+(?:widely\s+)?seen\s+(?:by|as)\b|"
+    r"\bit\s+(?:has\s+been|had\s+been|is|was)\s+(?:reported|said|claimed|alleged|understood)\b",
+    re.I,
+)
+
+
+def unnamed_report(text: str) -> bool:
+    """Whether the sentence rests on unnamed reports outside any quotation ("reportedly", "Fox News is
+    told", "is thought to", "it was reported"): sourced anonymous when no source is named.
+
+    >>> unnamed_report("Skype can reportedly be monitored for audio."), unnamed_report("They met, Fox News is told.")
+    (True, True)
+    >>> unnamed_report('He said "it was reported" twice.'), unnamed_report("Fox News told him so.")
+    (False, False)
+    """
+    return bool(_REPORTED.search(_outside(text)))
+
+
+# the statement was made in a document ("in a letter", "in their joint letter", "in a written statement")
+_DOCUMENT = re.compile(r"\b(?:in|through)\s+(?:a|an|the|their|his|her|its)\s+(?:\w+\s+){0,2}?(?:letter|statement)\b", re.I)
+# a document and who it comes from ("reads a statement from Senate Majority Leader Harry Reid's office")
+_FROM_DOCUMENT = re.compile(r"\b(?:reads|read|according\s+to|(?:said|says|wrote|writes)\s+in)\s+(?:a|an|the)\s+(?:\w+\s+)?"
+                            r"(?:statement|letter|memo)\s+(?:from|by)\s+", re.I)
+
+
+def _outside(text: str) -> str:
+    """``text`` with quoted passages blanked out (offsets kept)."""
+    return "".join(" " if q else ch for ch, q in zip(text, quoted_mask(text)))
+
+
+# a quoted nickname inside a name (William "Mo" Cowan): no quotation
+_NICKNAME = re.compile(r"\b[A-Z][a-z]+\.?\s+[\"“][A-Z][\w.'’-]*[\"”](?=\s+[A-Z])")
+# a dateline opening a sentence: "WASHINGTON —", "BERKELEY HEIGHTS, N.J. —", "DES MOINES –"
+_DATELINE = re.compile(r"^[A-Z][A-Z .'-]+(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:—|–|--)\s*")
 _QUOTE = re.compile(r"“([^”]{2,})”|\"([^\"]{2,})\"|«([^»]{2,})»")
 # "according to X", "citing X", "confirmed by X"  -> X follows
 _AFTER = re.compile(r"\b(?:according\s+to|citing|cited|(?:as\s+)?(?:confirmed|reported|announced|stated|said|disclosed)\s+by)\s+"
@@ -225,10 +265,35 @@ class Source:
     sourcing: str  # named | anonymous | none | pronoun
 
 
+def _named_members(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
+                   entities: Sequence[tuple]) -> list[str]:
+    """Persons named in apposition to the phrase headed by ``h`` or after its "including" / "such as"."""
+    spans = []
+    for k in kids[h]:
+        dep, w = tokens[k][2], _word(text, tokens[k]).lower()
+        if dep == "appos" or (dep == "prep" and w in ("including", "like", "such")):
+            sub = _subtree(kids, k)
+            spans.append((min(tokens[j][0] for j in sub), max(tokens[j][1] for j in sub)))
+    names: list[str] = []
+    for e in entities:
+        if len(e) >= 4 and e[1] == "PERSON" and any(a <= e[2] and e[3] <= b for a, b in spans):
+            name = _clean_name(e[0])
+            if name not in names:
+                names.append(name)
+    return names
+
+
 def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int, entities: Sequence[tuple]) -> Source:
     head = _word(text, tokens[h])
     low = head.lower()
     ent = _entity_at(entities, tokens[h][0], tokens[h][1])
+    if not (ent and ent[1] in _ACTOR_LABELS):
+        # "Another top Republican, Sen. Lindsey Graham, said", "Others, including … William Blocker, and …
+        # John Skipper, dismissed", "Supporters, including Mayor Michael Bloomberg, say": the persons named
+        # in apposition or after "including" / "such as" are the source
+        named = _named_members(text, tokens, kids, h, entities)
+        if named:
+            return Source(" and ".join(named), head, "named")
     if ent and ent[1] == "NORP":
         # "Republicans said", "some leading Democrats said": an unnamed group
         return Source(_clean_name(_phrase(text, tokens, kids, h)), head, "anonymous")
@@ -310,6 +375,19 @@ def _subject(tokens: Sequence[Token], kids: list[list[int]], v: int, text: str) 
     return None
 
 
+_BACKGROUND_MARKS = frozenset({"after", "as", "when", "before", "since", "because", "until", "once", "if"})
+
+
+def _subordinate(text: str, tokens: Sequence[Token], kids: list[list[int]], i: int) -> bool:
+    """Verb ``i`` heads a relative clause or a time / reason clause ("after X had called for …"): what is
+    said there is background, not the source of the sentence's main assertion."""
+    dep = tokens[i][2]
+    if dep == "relcl":
+        return True
+    return dep == "advcl" and any(tokens[k][2] == "mark" and _word(text, tokens[k]).lower() in _BACKGROUND_MARKS
+                                  for k in kids[i])
+
+
 def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] = ()) -> Source | None:
     """The source of a sentence's main assertion from its dependency parse, or None when no speech
     or cognition verb outside the quotation marks has a subject."""
@@ -325,6 +403,8 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
         w = _word(text, t).lower()
         if any(tokens[k][2] == "neg" for k in kids[i]):
             continue  # "did not say", "would not comment": no source for the sentence
+        if _subordinate(text, tokens, kids, i):
+            continue  # "people who told him …", "after Democrats had called for …": not the main assertion's source
         if w == "according" and any(_word(text, tokens[k]).lower() == "to" for k in kids[i]):
             cands.append((-1, _depth(tokens, i), i))
         elif w in STRONG_SPEECH:
@@ -345,6 +425,12 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
             continue
         subj = _subject(tokens, kids, v, text)
         if subj is None:
+            # "…, Trump Jr.’s attorney, Alan Futerfas, said", "Rep. Steve King (R-Iowa), tweeted": the
+            # parse lost the subject, but a person or body stands right before the verb
+            left = [e for e in entities if len(e) >= 4 and e[1] in _ACTOR_LABELS and e[3] <= tokens[v][0]
+                    and re.fullmatch(r"(?:\s*\([^()]{1,20}\))?\s*,\s*", text[e[3]:tokens[v][0]])]
+            if left and w in STRONG_SPEECH:
+                return Source(_clean_name(left[-1][0]), left[-1][0], "named")
             continue
         if _word(text, tokens[subj]).lower() == "it" and tokens[subj][2] == "nsubjpass":
             # "it was reported that …": an unnamed source
@@ -354,6 +440,25 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
         if tokens[subj][2] == "nsubjpass" and tokens[subj][3] == v:
             continue  # "Kerry was confirmed as secretary of state", "Barr was asked": no one speaks
         return _classify(text, tokens, kids, subj, entities)
+    return None
+
+
+def _quoting_subject(text: str, tokens: Sequence[Token], entities: Sequence[tuple]) -> Source | None:
+    """A sentence quoting words without a speech verb ("Trump Jr. produced “the entire chain of messages”",
+    "Sanders thanked Obama for his “impartiality”"): the quoted words are those of the main clause's
+    subject when it is a named person or body (or a pronoun for one)."""
+    mask = quoted_mask(text)
+    kids = _children(tokens)
+    for i, t in enumerate(tokens):
+        if t[3] != i or (t[0] < len(mask) and mask[t[0]]):
+            continue
+        subj = _subject(tokens, kids, i, text)
+        if subj is None or tokens[subj][2] != "nsubj" or (tokens[subj][0] < len(mask) and mask[tokens[subj][0]]):
+            continue
+        src = _classify(text, tokens, kids, subj, entities)
+        if src.sourcing == "pronoun" or (src.sourcing == "named" and
+                                        _entity_at(entities, tokens[subj][0], tokens[subj][1]) is not None):
+            return src
     return None
 
 
@@ -369,18 +474,40 @@ def attribution(text: str, entities: Sequence[tuple] = (), tokens: Sequence[Toke
     hedged = bool(_HEDGE.search(text))
     if tokens:
         src = parse_source(text, tokens, entities)
+        if src is None and quote and _QUOTE.search(_NICKNAME.sub(" ", text)):
+            src = _quoting_subject(text, tokens, entities)
         if src is None:
+            frm = _FROM_DOCUMENT.search(_outside(text))
+            near = [e for e in entities if frm and len(e) >= 4 and e[1] in _ACTOR_LABELS
+                    and frm.end() <= e[2] <= frm.end() + 60 and "," not in text[frm.end():e[2]]]
+            ent = next((e for e in near if e[1] == "PERSON"), near[0] if near else None)
+            if ent:
+                # '"…," reads a statement from Senate Majority Leader Harry Reid's office'
+                name = _clean_name(ent[0])
+                office = re.match(r"[’']s\s+(office|campaign|staff|lawyers?|attorneys?)\b", text[ent[3]:])
+                return Attribution(f"{name}'s {office.group(1)}" if office else name, "named", quote, hedged)
             return Attribution("", "none", quote, hedged)
         if src.sourcing == "pronoun":
             return Attribution(src.speaker, "named", quote, hedged)
         if src.sourcing != "none" and _UNNAMED.search(text):
             return Attribution(src.speaker if src.sourcing == "anonymous" else "", "anonymous", quote, hedged)
-        return Attribution(src.speaker if src.sourcing != "none" else "", src.sourcing, quote, hedged)
+        if src.sourcing == "anonymous" and src.speaker and _DOCUMENT.search(_outside(text)):
+            # "In a letter dated Thursday, the GOP committee members accused …": an identifiable document
+            return Attribution(src.speaker, "named", quote, hedged)
+        speaker = src.speaker if src.sourcing != "none" else ""
+        dash = _DATELINE.match(text)
+        if speaker and dash and speaker.isupper() and text.startswith(speaker):
+            # "DES MOINES – Hillary Rodham Clinton on Sunday urged": the dateline is a place, not the source
+            after = next((e for e in entities if len(e) >= 4 and e[1] in _ACTOR_LABELS and e[2] >= dash.end()), None)
+            speaker = _clean_name(after[0]) if after else ""
+            if not speaker:
+                return Attribution("", "none", quote, hedged)
+        return Attribution(speaker, src.sourcing, quote, hedged)
     speaker = _speaker(text, entities)
     if _ANON.search(text) and (speaker or quote or _VERB_ANY.search(text)):
         return Attribution(speaker, "anonymous", quote, hedged)
     if not speaker or _NONE_NP.match(speaker):
-        return Attribution(speaker, "none", quote, hedged)
+        return Attribution(speaker, "anonymous" if unnamed_report(text) else "none", quote, hedged)
     named = any(e[1] in _NAMED_LABELS and (e[0] in speaker or speaker in e[0]) for e in entities)
     capitalised = any(w[:1].isupper() for w in speaker.split()[1:]) or (
         speaker[:1].isupper() and not _PRONOUN.match(speaker) and not _GENERIC.match(speaker))

@@ -16,12 +16,12 @@ from typing import Sequence
 from ..ingest.text import text_key
 import re
 
-from .attribution import _HEDGE, Attribution, attribution, quoted_mask
+from .attribution import _HEDGE, Attribution, attribution, quoted_mask, unnamed_report
 from .checkworthiness import FEATURES_VERSION, feature_matrix, score_texts
-from .lexicon import NEEDS_PARSE
+from .lexicon import ANONYMOUS_HEADS, NEEDS_PARSE
 from .values import find_dates, find_durations, find_numbers
 
-FACTS_VERSION = "f3"
+FACTS_VERSION = "f4"
 #: names the analysis in the parse cache's key: a change to scores or facts re-parses
 ANALYSIS_VERSION = f"{FEATURES_VERSION}\x1f{FACTS_VERSION}"
 
@@ -45,7 +45,17 @@ def _plain_attribution(sentence: str, sent_ents: list) -> Attribution:
     opening words, else those words."""
     att = attribution(sentence, sent_ents)
     end = _PLAIN.match(sentence).end()
-    names = [e for e in sent_ents if e[3] <= end and e[1] in ("PERSON", "ORG", "GPE", "NORP", "FAC")]
+    words = re.sub(r"\s+(?:has|have|had)$", "", sentence[:end].rsplit(None, 1)[0]).split()
+    if words and words[-1].lower() in ANONYMOUS_HEADS and words[0].lower() != "the" and not words[0].endswith(("'s", "’s")) \
+            and not (words[-1].lower().startswith("spokes") and any(e[3] <= end for e in sent_ents)):
+        # "A former senior NSA official confirmed": an unnamed person, whatever body it belongs to
+        # ("a Microsoft spokesperson" speaks for the company: named)
+        return Attribution(" ".join(words), "anonymous", att.quote, att.hedged)
+    verb_at = len(re.sub(r"\s+(?:has|have|had)$", "", sentence[:end].rsplit(None, 1)[0]))
+    # the name heads the subject ("The Red Cross said"), not a modifier of it ("The Vermont senator said":
+    # the senator, resolved by title in sentence_facts; "A Microsoft spokesperson said": that phrase)
+    names = [e for e in sent_ents if e[3] <= end and e[1] in ("PERSON", "ORG", "GPE", "NORP", "FAC")
+             and (e[1] == "PERSON" or re.fullmatch(r"[\s,]*", sentence[e[3]:verb_at]))]
     if names and att.sourcing == "named":
         return Attribution(re.sub(r"^the\s+", "", names[-1][0], flags=re.I), "named", att.quote, att.hedged)
     return att
@@ -80,6 +90,11 @@ analyse.needs_parse = needs_parse  # the parse loop runs the dependency parser o
 _ROLE = re.compile(r"^(?:the\s+)?(?:[\w.’'-]+\s+){0,3}?(president|governor|senator|secretary|speaker|mayor|chairman|"
                    r"chairwoman|leader|minister|congressman|congresswoman|judge|general|prosecutor|attorney|"
                    r"lawmaker|candidate|nominee|spokesman|spokeswoman|chief|director|senator)$", re.I)
+
+
+#: how titles are abbreviated before a name ("Sen. Bernie Sanders", "Gov. Rick Perry")
+_TITLE_ABBR = {"senator": r"sen\.", "governor": r"gov\.", "congressman": r"rep\.", "congresswoman": r"rep\.",
+               "general": r"gen\.", "secretary": r"sec\."}
 
 
 def _full_name(name: str, people: list[str]) -> str:
@@ -121,6 +136,8 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
             # verb, or is of the plainest shape, which word patterns decide
             att = (_plain_attribution(stext, sent_ents) if _plain(stext)
                    else Attribution("", "none", "", bool(_HEDGE.search(stext))))
+        elif toks is None and _plain(stext):
+            att = _plain_attribution(stext, sent_ents)  # no sentence needed the parser: the same reading
         else:
             att = attribution(stext, sent_ents, toks)
         speaker, sourcing = att.speaker, att.sourcing
@@ -133,21 +150,32 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
         elif low in ("he", "she", "him", "her"):
             # the person who spoke last (within three sentences), else the last person named
             # the nearest earlier sentence that names a person: its speaker, else its first person
-            cand = next((sp or ps[0] for sp, ps in reversed(salient[-5:]) if sp or ps), "")
+            # a person named earlier in the same sentence, outside quotations, comes first ("The center's
+            # president, Cathi Herrod, has been deriding what she called …")
+            pron = next((m.start() for m in re.finditer(rf"\b{re.escape(speaker)}\b", stext)
+                         if not (m.start() < len(mask) and mask[m.start()])), -1)
+            before = [et for et, lab, a, b in sent_ents if lab == "PERSON" and b <= pron and not (a < len(mask) and mask[a])]
+            cand = before[-1] if before else next((sp or ps[0] for sp, ps in reversed(salient[-5:]) if sp or ps), "")
             speaker = _full_name(cand, people) if cand else speaker
         elif sourcing == "named" and _ROLE.match(speaker):
             # "the president said": the person last named with that title
             title = _ROLE.match(speaker).group(1).lower()
-            titled = [et for a, b, lab in ents if lab == "PERSON" and b <= s
-                      and re.search(rf"\b{title}\b", text[max(0, a - 40):b + 40].lower()) for et in (text[a:b],)]
-            if titled:
-                speaker = _full_name(titled[-1], people)
+            title_rx = rf"\b(?:{title}|{_TITLE_ABBR.get(title, title)})(?!\w)"
+            titled = [(et, text[max(0, a - 40):b + 40]) for a, b, lab in ents if lab == "PERSON" and b <= s
+                      and re.search(title_rx, text[max(0, a - 40):b + 40].lower()) for et in (text[a:b],)]
+            # "the Vermont senator": the senator named with "Vermont" ("Vermont Sen. Bernie Sanders")
+            marks = [w for w in speaker.split()[:-1] if w[:1].isupper() and w.lower() not in ("the", "a", "an")]
+            marked = [et for et, near in titled if marks and all(m in near for m in marks)]
+            if marked or (titled and not marks):
+                speaker = _full_name((marked or [et for et, _ in titled])[-1], people)
         elif low == "it" and orgs:
             speaker = orgs[-1]
         elif low == "they" and prev is not None and prev.speaker and prev.speaker.lower() != "they":
             speaker, sourcing = prev.speaker, prev.sourcing
         elif sourcing == "named" and speaker:
             speaker = _full_name(speaker, people)
+        if sourcing == "none" and unnamed_report(stext):
+            sourcing = "anonymous"  # "Skype can reportedly be monitored", "Fox News is told"
         for et, lab, a, b in sent_ents:
             if a < len(mask) and mask[a]:
                 continue

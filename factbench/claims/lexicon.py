@@ -115,6 +115,7 @@ IDENTIFIABLE_HEADS = _forms(
     "website", "video", "book", "article", "newspaper", "network", "group", "organization", "union", "party",
     "kremlin", "pentagon", "state", "city", "county", "board", "team", "family", "lawyer/lawyers", "attorney",
     "attorneys", "counsel", "authorities", "investigation", "data", "figures", "records", "tweet", "post",
+    "slides", "messages", "emails", "transcript/transcripts", "papers", "presentation", "testimony", "analysis",
 )
 PRONOUN_PERSON = frozenset({"he", "she", "him", "her"})
 PRONOUN_OTHER = frozenset({"it", "they", "we", "i"})
