@@ -26,52 +26,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+
+from basil_score import score_module
 
 DEFAULT_DEVDATA = Path(__file__).resolve().parents[2] / "shared" / "devdata"
-
-
-def read_event(path: Path):
-    """An event file as score.py reads it: one article per outlet, paragraphs joined by blank lines."""
-    arts, cur = [], None
-    for line in open(path, encoding="utf-8"):
-        line = line.rstrip("\n")
-        if line.startswith("=== "):
-            outlet, title, date = (line[4:].split(" | ") + ["", ""])[:3]
-            cur = {"outlet": outlet.strip(), "title": title.strip(), "published": date.strip(), "sents": []}
-            arts.append(cur)
-        elif "\t" in line and cur is not None:
-            sid, text = line.split("\t", 1)
-            cur["sents"].append((sid, text))
-    rows, spans = [], {}
-    for a in arts:
-        parts, pos, last_p = [], 0, None
-        for sid, text in a["sents"]:
-            p = sid.split(":")[1].split(".")[0]
-            sep = "" if not parts else ("\n\n" if p != last_p else " ")
-            pos += len(sep)
-            parts.append(sep + text)
-            spans[sid] = (a["outlet"], pos, pos + len(text))
-            pos += len(text)
-            last_p = p
-        rows.append({"text": "".join(parts), "outlet": a["outlet"], "title": a["title"], "published": a["published"]})
-    return pd.DataFrame(rows), spans
-
-
-def to_gold_ids(corpus, spans, table) -> dict:
-    art_outlet = dict(zip(corpus.articles.article_id, corpus.articles.outlet))
-    by_outlet: dict[str, list] = {}
-    for sid, (o, s, e) in spans.items():
-        by_outlet.setdefault(o, []).append((s, e, sid))
-    out = {}
-    for r in table.itertuples():
-        best, ov = None, 0
-        for s, e, sid in by_outlet.get(art_outlet[r.article_id], []):
-            o = min(e, r.end) - max(s, r.start)
-            if o > ov:
-                best, ov = sid, o
-        out[getattr(r, "claim_id", None) or r.sentence_id] = best
-    return out
 
 
 def speaker_ok(gold: str, predicted: str) -> bool:
@@ -122,6 +80,8 @@ def basil(devdata: Path, *, verbose: bool = False, threshold: float | None = Non
     per_event: dict[str, list[int]] = {}  # event -> [src_n, src_ok, spk_n, spk_ok]
     scored: list[tuple[str, float, bool]] = []  # (event, best score of its sentences, verifiable)
     t0 = time.perf_counter()
+    bs = score_module(devdata)  # score.py's reader and mapper: its definitions, not copies
+    read_event, to_gold_ids = bs.read_event, bs.to_gold_ids
     with tempfile.TemporaryDirectory() as tmp:
         for name in sorted(os.listdir(events)):
             gp = gold / (name[:-4] + ".json")

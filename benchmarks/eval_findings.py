@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 import factbench as fb
+from basil_score import score_module
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,33 +40,6 @@ def _match(corpus):
 
 
 # ------------------------------------------------------------------ basil_dev
-
-def read_event(path: Path):
-    """basil_dev/score.py's reader: one article per outlet, and each labelled sentence's span."""
-    arts, cur = [], None
-    for line in path.open(encoding="utf-8"):
-        line = line.rstrip("\n")
-        if line.startswith("=== "):
-            outlet, title, date = (line[4:].split(" | ") + ["", ""])[:3]
-            cur = {"outlet": outlet.strip(), "title": title.strip(), "published": date.strip(), "sents": []}
-            arts.append(cur)
-        elif "\t" in line and cur is not None:
-            sid, text = line.split("\t", 1)
-            cur["sents"].append((sid, text))
-    rows, spans = [], {}
-    for a in arts:
-        parts, pos, last_p = [], 0, None
-        for sid, text in a["sents"]:
-            p = sid.split(":")[1].split(".")[0]
-            sep = "" if not parts else ("\n\n" if p != last_p else " ")
-            pos += len(sep)
-            parts.append(sep + text)
-            spans[sid] = (a["outlet"], pos, pos + len(text))
-            pos += len(text)
-            last_p = p
-        rows.append({"text": "".join(parts), "outlet": a["outlet"], "title": a["title"], "published": a["published"]})
-    return pd.DataFrame(rows), spans
-
 
 def to_gold_ids(corpus, spans, table, raw=None):
     """Claims → the labelled sentence they overlap most. score.py uses the claims' offsets, which shift
@@ -101,7 +75,7 @@ def eval_basil(devdata: Path, verbose: bool, by_text: bool = True) -> dict:
         if not gp.exists():
             continue
         g = json.loads(gp.read_text(encoding="utf-8"))
-        df, spans = read_event(path)
+        df, spans = score_module(devdata).read_event(path)
         corpus = fb.load(df, progress=False)
         pairs = _match(corpus)
         flags = fb.discrepancies(corpus, pairs)
@@ -146,7 +120,7 @@ def eval_events_basil(devdata: Path) -> dict:
         return {}
     frames, truth = [], []
     for path in sorted((devdata / "basil_dev" / "events").glob("*.txt")):
-        df, _ = read_event(path)
+        df, _ = score_module(devdata).read_event(path)
         frames.append(df)
         truth += [path.stem] * len(df)
     df = pd.concat(frames, ignore_index=True)

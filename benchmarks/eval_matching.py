@@ -57,10 +57,9 @@ def _memo_encode():
 
 # ------------------------------------------------------------------ BASIL
 def _basil_module(dev: Path):
-    sys.path.insert(0, str(dev / "basil_dev"))
-    import score  # basil_dev/score.py: read_event, to_gold_ids, gold_pairs (the metric's definitions)
+    from basil_score import score_module  # basil_dev/score.py: read_event, to_gold_ids, gold_pairs
 
-    return score
+    return score_module(dev)
 
 
 def basil_events(dev: Path):

@@ -15,7 +15,6 @@ import argparse
 import csv
 import json
 import pickle
-import time
 from pathlib import Path
 
 import numpy as np
