@@ -19,6 +19,7 @@ million claims). Pairs from one article never match; by default only pairs from 
 
 from __future__ import annotations
 
+import os
 from typing import Callable
 
 import numpy as np
@@ -102,7 +103,7 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     floor = 0.15 if floor is None else floor
     claims = _claims_frame(corpus)
-    norm = [normalise(t, stop_words=stop_words) for t in claims["text"]]
+    norm = normalise_many(claims["text"].tolist(), stop_words=stop_words)
     # integer codes: equality tests without a million Python strings
     outlet_code, outlet_names = pd.factorize(claims["outlet"].astype(str))
     art_code, art_names = pd.factorize(claims["article_id"].astype(str))
@@ -113,6 +114,50 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
     i, j, s, how = _verify(claims, norm, i, j, scorer=scorer, threshold=threshold,
                            anchor_threshold=anchor_threshold)
     return _pairs_frame(claims, i, j, s, how, art_code, art_names, outlet_code, outlet_names)
+
+
+#: below this many texts :func:`normalise_many` stays in this process (starting workers and copying the
+#: results back cost more than they save)
+PARALLEL_MIN = 20_000
+
+
+def normalise_many(texts: list, *, stop_words: bool = False, workers: int | None = None) -> list[str]:
+    """:func:`factbench.ingest.text.normalise` of every text, the same strings as a plain loop; from
+    ``PARALLEL_MIN`` texts on, in forked worker processes over chunks (one per core by default; it runs in
+    this process where fork is unavailable, with ``workers=1``, or if the pool cannot start).
+
+    >>> normalise_many(["The “Kyiv” talks", "1,000 soldiers"], workers=2)
+    ['the kyiv talks', '1000 soldiers']
+    """
+    texts = texts if isinstance(texts, list) else list(texts)
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(workers, 8)
+    if workers > 1 and len(texts) >= PARALLEL_MIN:
+        import multiprocessing as mp
+
+        if "fork" in mp.get_all_start_methods():
+            global _SHARED
+            size = -(-len(texts) // (workers * 4))  # a few chunks per worker: a slow core does not hold up the rest
+            spans = [(a, min(a + size, len(texts)), stop_words) for a in range(0, len(texts), size)]
+            _SHARED = texts  # forked workers read the texts from their copy of memory: only results travel
+            try:
+                with mp.get_context("fork").Pool(workers) as pool:
+                    parts = pool.map(_normalise_span, spans, chunksize=1)
+                return [t for part in parts for t in part]
+            except Exception:  # e.g. a daemon process may not have children: normalise here instead
+                pass
+            finally:
+                _SHARED = None
+    return [normalise(t, stop_words=stop_words) for t in texts]
+
+
+_SHARED: list | None = None
+
+
+def _normalise_span(span: tuple[int, int, bool]) -> list[str]:
+    a, b, stop_words = span
+    return [normalise(t, stop_words=stop_words) for t in _SHARED[a:b]]
 
 
 def _pairs_frame(claims, i, j, s, how, art_code, art_names, outlet_code, outlet_names) -> pd.DataFrame:
