@@ -359,8 +359,9 @@ def test_normalise_many_in_processes_equals_the_plain_loop(monkeypatch):
 
 
 def test_lexical_pairs_identical_to_the_implementation_before(monkeypatch):
-    """The pairs of the sped-up lexical path (parallel normalising, look-ahead regexes, str.split tokens)
-    equal those of the earlier one, recomputed here: one process, the old regexes, sklearn's regex tokeniser."""
+    """The pairs of the sped-up lexical path (normalising and anchor facts in worker processes, look-ahead
+    regexes, str.split tokens) equal those of the earlier one, recomputed here: one process, the old
+    regexes, sklearn's regex tokeniser."""
     import re
 
     import sklearn.feature_extraction.text as sk
@@ -381,7 +382,6 @@ def test_lexical_pairs_identical_to_the_implementation_before(monkeypatch):
     monkeypatch.setattr(sk, "TfidfVectorizer", old_tfidf)
     for name, old in _OLD_PATTERNS.items():
         monkeypatch.setattr(text, name, re.compile(old))
-    monkeypatch.setattr(m, "normalise_many", lambda texts, stop_words=False: [text.normalise(t, stop_words=stop_words)
-                                                                             for t in texts])
+    monkeypatch.setattr(m, "map_texts", lambda fn, texts, workers=None: [fn(t) for t in texts])  # one process
     before = fb.match(claims, method="lexical", progress=False)
     pd.testing.assert_frame_equal(fast, before)

@@ -31,7 +31,7 @@ from . import semantic
 from .blocking import candidate_pairs
 from rapidfuzz import fuzz
 
-from .scoring import anchors as fact_anchors, content_words, score_pairs
+from .scoring import content_words, fact_of, score_pairs
 
 #: Default scorer and threshold, chosen on MSRP paraphrase pairs (benchmarks/eval_paraphrase.py):
 #: token_sort_ratio is as good as any rapidfuzz scorer tried there and, unlike token_set_ratio, does not
@@ -129,6 +129,18 @@ def normalise_many(texts: list, *, stop_words: bool = False, workers: int | None
     >>> normalise_many(["The “Kyiv” talks", "1,000 soldiers"], workers=2)
     ['the kyiv talks', '1000 soldiers']
     """
+    from functools import partial
+
+    return map_texts(partial(normalise, stop_words=stop_words), texts, workers=workers)
+
+
+def map_texts(fn: Callable, texts: list, *, workers: int | None = None) -> list:
+    """``[fn(t) for t in texts]``, in forked worker processes over chunks from ``PARALLEL_MIN`` texts on
+    (see :func:`normalise_many`); ``fn`` must be a pure function of one text.
+
+    >>> map_texts(len, ["ab", "c"])
+    [2, 1]
+    """
     texts = texts if isinstance(texts, list) else list(texts)
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -139,25 +151,25 @@ def normalise_many(texts: list, *, stop_words: bool = False, workers: int | None
         if "fork" in mp.get_all_start_methods():
             global _SHARED
             size = -(-len(texts) // (workers * 4))  # a few chunks per worker: a slow core does not hold up the rest
-            spans = [(a, min(a + size, len(texts)), stop_words) for a in range(0, len(texts), size)]
-            _SHARED = texts  # forked workers read the texts from their copy of memory: only results travel
+            spans = [(a, min(a + size, len(texts))) for a in range(0, len(texts), size)]
+            _SHARED = (fn, texts)  # forked workers read both from their copy of memory: only results travel
             try:
                 with mp.get_context("fork").Pool(workers) as pool:
-                    parts = pool.map(_normalise_span, spans, chunksize=1)
-                return [t for part in parts for t in part]
-            except Exception:  # e.g. a daemon process may not have children: normalise here instead
+                    parts = pool.map(_map_span, spans, chunksize=1)
+                return [r for part in parts for r in part]
+            except Exception:  # e.g. a daemon process may not have children: work here instead
                 pass
             finally:
                 _SHARED = None
-    return [normalise(t, stop_words=stop_words) for t in texts]
+    return [fn(t) for t in texts]
 
 
-_SHARED: list | None = None
+_SHARED: tuple | None = None
 
 
-def _normalise_span(span: tuple[int, int, bool]) -> list[str]:
-    a, b, stop_words = span
-    return [normalise(t, stop_words=stop_words) for t in _SHARED[a:b]]
+def _map_span(span: tuple[int, int]) -> list:
+    fn, texts = _SHARED
+    return [fn(t) for t in texts[span[0]:span[1]]]
 
 
 def _pairs_frame(claims, i, j, s, how, art_code, art_names, outlet_code, outlet_names) -> pd.DataFrame:
@@ -307,7 +319,7 @@ def _verify(claims: pd.DataFrame, norm: list[str], i: np.ndarray, j: np.ndarray,
         between = np.nonzero(~keep & (s >= anchor_threshold))[0]
         if len(between):
             need = sorted(set(i[between].tolist()) | set(j[between].tolist()))
-            facts = dict(zip(need, fact_anchors(claims.iloc[need])))
+            facts = dict(zip(need, map_texts(fact_of, claims["text"].iloc[need].tolist())))
             words: dict[int, str] = {}
 
             def content(r: int) -> str:
