@@ -6,7 +6,8 @@
 (transformer) and 2,000 (static) of the corpus's sentences. Brute force runs with ``--method lexical`` only.
 
 Each size runs in its own process and prints: wall seconds of ``fb.match`` (libraries already
-imported, as in a running kernel), the process's peak resident memory while it runs (sampled every
+imported, as in a running kernel) and its CPU seconds (threads, and worker processes apart), the process's
+peak resident memory while it runs (sampled every
 50 ms) next to the memory the generated corpus already held before it, candidates per claim, and recall / precision against the planted
 pairs. At 10k it also runs brute-force ``rapidfuzz.process.cdist`` with the same scorer and threshold
 in the same process, and prints the speed ratio and the recall of the fast path against brute force.
@@ -160,15 +161,24 @@ def run(n: int, brute: bool, method: str = "semantic", model: str | None = None)
     high = [before]
     done = threading.Event()
 
-    def sample():  # the resident memory while match runs, every 50 ms
+    workers_high = [0.0]
+
+    def sample():  # the resident memory while match runs, every 50 ms (and its worker processes', if any)
         while not done.wait(0.05):
             high[0] = max(high[0], proc.memory_info().rss / 2**20)
+            try:
+                workers_high[0] = max(workers_high[0], sum(c.memory_info().rss for c in proc.children()) / 2**20)
+            except psutil.Error:  # a worker ended between listing and reading
+                pass
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), os.times()
     pairs = fb.match(claims, method=method, model=model, progress=False)
     seconds = time.perf_counter() - t0
+    c1 = os.times()  # CPU seconds of this process's threads and of its (finished) worker processes
+    cpu = (c1.user - c0.user) + (c1.system - c0.system)
+    cpu_workers = (c1.children_user - c0.children_user) + (c1.children_system - c0.children_system)
     done.set()
     sampler.join()
     peak = max(high[0], proc.memory_info().rss / 2**20)
@@ -182,7 +192,8 @@ def run(n: int, brute: bool, method: str = "semantic", model: str | None = None)
     else:
         ci = [0] * int(pairs["method"].str.len().gt(0).sum())  # (semantic: pairs kept; candidates not re-run)
     res = {"method": method, "encoder": str(pairs["method"].iloc[-1]) if len(pairs) else "", "rates": rates,
-           "claims": n, "seconds": seconds, "peak_mb": peak, "before_mb": before, "candidates_per_claim": len(ci) / n,
+           "claims": n, "seconds": seconds, "cpu_s": cpu, "cpu_workers_s": cpu_workers, "peak_mb": peak,
+           "workers_peak_mb": workers_high[0], "before_mb": before, "candidates_per_claim": len(ci) / n,
            "pairs": len(got), "planted": len(planted),
            "recall": len(got & planted) / max(1, len(planted)),
            "precision": len(got & planted) / max(1, len(got))}
@@ -238,7 +249,9 @@ def main() -> None:
         rows.append(r)
         if r["rates"]:
             print("encoding throughput: " + ", ".join(f"{k} {v:,.0f} sentences/s" for k, v in r["rates"].items()))
-        print(f"{r['claims']:>8} claims ({r['method']}, {r['encoder']}): {r['seconds']:7.1f} s, peak {r['peak_mb']:6.0f} MB "
+        print(f"{r['claims']:>8} claims ({r['method']}, {r['encoder']}): {r['seconds']:7.1f} s "
+              f"(CPU {r.get('cpu_s', 0):.1f} s + {r.get('cpu_workers_s', 0):.1f} s in worker processes), "
+              f"peak {r['peak_mb']:6.0f} MB (+{r.get('workers_peak_mb', 0):.0f} MB RSS of workers, shared pages counted) "
               f"({r['before_mb']:.0f} MB before match: the corpus and its DataFrame), "
               f"{r['candidates_per_claim']:5.1f} {'candidates' if r['method'] == 'lexical' else 'pairs'}/claim, planted recall {r['recall']:.3f}, "
               f"precision {r['precision']:.3f} ({r['pairs']} pairs, {r['planted']} planted)", flush=True)

@@ -293,3 +293,95 @@ def test_coarse_date_and_count_discrepancies():
     assert got["e"] == ("date", "--06", "--07")
     assert got["g"] == ("number", "12", "15")
     assert "i" not in got  # "in June" and "June 3" agree
+
+
+# ---------------------------------------------------------------- the lexical path's speed-ups change no answer
+
+_OLD_PATTERNS = {  # the look-behind-first forms normalise used before (same matches, slower)
+    "_THOUSANDS": r"(?<=\d),(?=\d{3}\b)",
+    "_WORD_HYPHEN": r"(?<=[^\W\d_])-(?=[^\W\d_])",
+    "_PUNCT": r"[^\w\s'\-.]|(?<!\d)\.|\.(?!\d)|(?<!\w)['\-]|['\-](?!\w)",
+}
+
+
+def test_normalise_patterns_equal_their_lookbehind_first_forms():
+    import itertools
+    import re
+
+    from factbench.ingest import text
+
+    alphabet = ["a", "1", "_", " ", "'", "-", ".", ",", "é", "٣", "\t", "!"]  # letters, digits, marks, odd ones
+    for name, old in _OLD_PATTERNS.items():
+        old, new = re.compile(old), getattr(text, name)
+        for k in range(1, 5):  # each match depends on the character and its neighbours: all short strings
+            for chars in itertools.product(alphabet, repeat=k):
+                s = "".join(chars)
+                assert new.sub("|", s) == old.sub("|", s), (name, s)
+
+
+def _lexical_corpus(n=3000, seed=5):
+    import random
+
+    rng = random.Random(seed)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9))) for _ in range(1500)]
+    extras = ["1,200", "4th", "June 3,", "U.S.", "well-known", "“quoted”", "'tis", "3.5%", "—", "co-op's", "Kyiv’s",
+              "(84)", "2,000,000", "21st", "e.g.", "x-1", "dozens", "thousands"]
+    texts = []
+    while len(texts) < n:
+        base = [rng.choice(words) for _ in range(rng.randint(8, 20))] + rng.sample(extras, 3)
+        rng.shuffle(base)
+        for _ in range(rng.choice([1, 1, 2, 3])):
+            copy = list(base)
+            if rng.random() < 0.5:
+                copy.pop(rng.randrange(len(copy)))
+            if rng.random() < 0.3:  # a looser rewrite: a third of the words replaced (the anchor rule's ground)
+                for k in rng.sample(range(len(copy)), len(copy) // 3):
+                    copy[k] = rng.choice(words) if copy[k] not in extras else copy[k]
+            if rng.random() < 0.5:
+                k = rng.randrange(len(copy) - 1)
+                copy[k], copy[k + 1] = copy[k + 1], copy[k]
+            texts.append(" ".join(copy).capitalize() + ".")
+    texts = texts[:n]
+    return pd.DataFrame({"claim_id": [f"c{k}" for k in range(n)], "article_id": [f"a{k // 3}" for k in range(n)],
+                         "outlet": [f"o{k % 11}" for k in range(n)], "text": texts})
+
+
+def test_normalise_many_in_processes_equals_the_plain_loop(monkeypatch):
+    from factbench.ingest.text import normalise
+    from factbench.matching import match as m
+
+    texts = _lexical_corpus()["text"].tolist() + ["", "  ", "Ünïcode — “quotes”", 12.5]
+    monkeypatch.setattr(m, "PARALLEL_MIN", 100)
+    for stop_words in (False, True):
+        plain = [normalise(t, stop_words=stop_words) for t in texts]
+        assert m.normalise_many(texts, stop_words=stop_words, workers=2) == plain
+        assert m.normalise_many(texts, stop_words=stop_words, workers=1) == plain
+
+
+def test_lexical_pairs_identical_to_the_implementation_before(monkeypatch):
+    """The pairs of the sped-up lexical path (normalising and anchor facts in worker processes, look-ahead
+    regexes, str.split tokens) equal those of the earlier one, recomputed here: one process, the old
+    regexes, sklearn's regex tokeniser."""
+    import re
+
+    import sklearn.feature_extraction.text as sk
+    from factbench.ingest import text
+    from factbench.matching import match as m
+
+    claims = _lexical_corpus()
+    monkeypatch.setattr(m, "PARALLEL_MIN", 100)
+    fast = fb.match(claims, method="lexical", progress=False)
+    assert len(fast) > 300 and fast["method"].str.startswith("anchor:").any()
+
+    real_tfidf = sk.TfidfVectorizer
+
+    def old_tfidf(**kw):
+        kw.update(analyzer="word", token_pattern=r"[^\s]+")
+        return real_tfidf(**kw)
+
+    monkeypatch.setattr(sk, "TfidfVectorizer", old_tfidf)
+    for name, old in _OLD_PATTERNS.items():
+        monkeypatch.setattr(text, name, re.compile(old))
+    monkeypatch.setattr(m, "map_texts", lambda fn, texts, workers=None: [fn(t) for t in texts])  # one process
+    before = fb.match(claims, method="lexical", progress=False)
+    pd.testing.assert_frame_equal(fast, before)

@@ -35,7 +35,10 @@ def candidate_pairs(texts: list[str], *, groups: np.ndarray | None = None, artic
     # max(100, min(1000, max_df * n)) claims are dropped from the product. Dropping them after the
     # normalisation keeps each pair's partial cosine at most its true cosine, so one shared rare word
     # does not make two long sentences look alike; the cap keeps the product near linear in n.
-    vec = TfidfVectorizer(token_pattern=r"[^\s]+", lowercase=False, sublinear_tf=True, dtype=np.float32, min_df=1)
+    # the tokens are the runs of non-space characters: str.split gives exactly what the regex [^\s]+ did
+    # (Python's \s is str.isspace) without sklearn's per-document regex and n-gram layers
+    vec = TfidfVectorizer(analyzer=str.split, token_pattern=None, lowercase=False, sublinear_tf=True,
+                          dtype=np.float32, min_df=1)
     try:
         x = vec.fit_transform(texts).tocsr()
     except ValueError:  # no vocabulary left (all texts empty)

@@ -4,7 +4,8 @@ Default (``method="semantic"``): sentence embeddings (an offline all-MiniLM-L6-v
 :mod:`factbench.ingest.encoder`) → nearest neighbours (blocking, never N×N) → one calibrated score of
 meaning, words and facts (:mod:`factbench.matching.semantic`) → pairs at or above the threshold.
 ``method="lexical"``: TF-IDF blocking → rapidfuzz ``token_sort_ratio`` (the earlier default, fast at a
-million claims). Pairs from one article never match; by default only pairs from different outlets.
+million claims; from 20,000 claims on, normalising the text and reading anchor facts run in one forked
+worker process per core on Linux, with the same results as in one process: :func:`map_texts`). Pairs from one article never match; by default only pairs from different outlets.
 
 >>> import pandas as pd
 >>> claims = pd.DataFrame({"claim_id": ["a", "b", "c"], "article_id": ["1", "2", "3"],
@@ -19,6 +20,8 @@ million claims). Pairs from one article never match; by default only pairs from 
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Callable
 
 import numpy as np
@@ -30,7 +33,7 @@ from . import semantic
 from .blocking import candidate_pairs
 from rapidfuzz import fuzz
 
-from .scoring import anchors as fact_anchors, content_words, score_pairs
+from .scoring import content_words, fact_of, score_pairs
 
 #: Default scorer and threshold, chosen on MSRP paraphrase pairs (benchmarks/eval_paraphrase.py):
 #: token_sort_ratio is as good as any rapidfuzz scorer tried there and, unlike token_set_ratio, does not
@@ -112,7 +115,7 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     floor = 0.15 if floor is None else floor
     claims = _claims_frame(corpus)
-    norm = [normalise(t, stop_words=stop_words) for t in claims["text"]]
+    norm = normalise_many(claims["text"].tolist(), stop_words=stop_words)
     # integer codes: equality tests without a million Python strings
     outlet_code, outlet_names = pd.factorize(claims["outlet"].astype(str))
     art_code, art_names = pd.factorize(claims["article_id"].astype(str))
@@ -123,6 +126,62 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
     i, j, s, how = _verify(claims, norm, i, j, scorer=scorer, threshold=threshold,
                            anchor_threshold=anchor_threshold)
     return _pairs_frame(claims, i, j, s, how, art_code, art_names, outlet_code, outlet_names)
+
+
+#: below this many texts :func:`normalise_many` stays in this process (starting workers and copying the
+#: results back cost more than they save)
+PARALLEL_MIN = 20_000
+
+
+def normalise_many(texts: list, *, stop_words: bool = False, workers: int | None = None) -> list[str]:
+    """:func:`factbench.ingest.text.normalise` of every text, the same strings as a plain loop; from
+    ``PARALLEL_MIN`` texts on, in forked worker processes over chunks (one per core by default, on Linux;
+    it runs in this process elsewhere, with ``workers=1``, or if the pool cannot start).
+
+    >>> normalise_many(["The “Kyiv” talks", "1,000 soldiers"], workers=2)
+    ['the kyiv talks', '1000 soldiers']
+    """
+    from functools import partial
+
+    return map_texts(partial(normalise, stop_words=stop_words), texts, workers=workers)
+
+
+def map_texts(fn: Callable, texts: list, *, workers: int | None = None) -> list:
+    """``[fn(t) for t in texts]``, in forked worker processes over chunks from ``PARALLEL_MIN`` texts on
+    (see :func:`normalise_many`); ``fn`` must be a pure function of one text.
+
+    >>> map_texts(len, ["ab", "c"])
+    [2, 1]
+    """
+    texts = texts if isinstance(texts, list) else list(texts)
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(workers, 8)
+    if workers > 1 and len(texts) >= PARALLEL_MIN:
+        import multiprocessing as mp
+
+        if sys.platform.startswith("linux"):  # fork: cheap, no re-import (unsafe on macOS, absent on Windows)
+            global _SHARED
+            size = -(-len(texts) // (workers * 4))  # a few chunks per worker: a slow core does not hold up the rest
+            spans = [(a, min(a + size, len(texts))) for a in range(0, len(texts), size)]
+            _SHARED = (fn, texts)  # forked workers read both from their copy of memory: only results travel
+            try:
+                with mp.get_context("fork").Pool(workers) as pool:
+                    parts = pool.map(_map_span, spans, chunksize=1)
+                return [r for part in parts for r in part]
+            except Exception:  # e.g. a daemon process may not have children: work here instead
+                pass
+            finally:
+                _SHARED = None
+    return [fn(t) for t in texts]
+
+
+_SHARED: tuple | None = None
+
+
+def _map_span(span: tuple[int, int]) -> list:
+    fn, texts = _SHARED
+    return [fn(t) for t in texts[span[0]:span[1]]]
 
 
 def _pairs_frame(claims, i, j, s, how, art_code, art_names, outlet_code, outlet_names) -> pd.DataFrame:
@@ -272,7 +331,7 @@ def _verify(claims: pd.DataFrame, norm: list[str], i: np.ndarray, j: np.ndarray,
         between = np.nonzero(~keep & (s >= anchor_threshold))[0]
         if len(between):
             need = sorted(set(i[between].tolist()) | set(j[between].tolist()))
-            facts = dict(zip(need, fact_anchors(claims.iloc[need])))
+            facts = dict(zip(need, map_texts(fact_of, claims["text"].iloc[need].tolist())))
             words: dict[int, str] = {}
 
             def content(r: int) -> str:

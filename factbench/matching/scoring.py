@@ -37,9 +37,14 @@ def anchors(claims: pd.DataFrame) -> list[set]:
     """Specific facts of each claim that two reports of one event share: calendar dates, and counts of 10
     or more written in digits or as exact number words. Years and small numbers are too common to tie
     statements together, and vague quantities ("dozens", "thousands") are never facts."""
+    return [fact_of(t) for t in claims["text"]]
+
+
+def fact_of(text) -> set:
+    """The specific facts of one text (see :func:`anchors`)."""
     from .semantic import facts
 
-    return [facts(str(t)) for t in claims["text"]]
+    return facts(str(text))
 
 
 def content_overlap(a: str, b: str) -> float:
