@@ -384,8 +384,14 @@ def _subordinate(text: str, tokens: Sequence[Token], kids: list[list[int]], i: i
     dep = tokens[i][2]
     if dep == "relcl":
         return True
-    return dep == "advcl" and any(tokens[k][2] == "mark" and _word(text, tokens[k]).lower() in _BACKGROUND_MARKS
-                                  for k in kids[i])
+    if dep != "advcl":
+        return False
+    marks = {_word(text, tokens[k]).lower() for k in kids[i] if tokens[k][2] == "mark"}
+    if marks & (_BACKGROUND_MARKS - {"as"}):
+        return True
+    # "as residents explained the problems" is a time clause; "as confirmed by the Ministry" (no subject,
+    # an agent) is the comment clause that names the source of the main one
+    return "as" in marks and any(tokens[k][2] in ("nsubj", "nsubjpass") for k in kids[i])
 
 
 def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] = ()) -> Source | None:
