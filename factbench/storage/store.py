@@ -47,6 +47,7 @@ import re
 import sqlite3
 import sys
 import threading
+import time
 import warnings
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -119,6 +120,10 @@ _BACKFILL = (f"INSERT OR REPLACE INTO verdicts_current SELECT v.reviewer, v.clai
 class StoreError(RuntimeError):
     """The verdict store cannot be used or written: not ours, damaged, newer, busy, read-only or full.
     The message names the file and the problem; nothing was written."""
+
+
+class StoreBusy(StoreError):
+    """Another connection held the lock for longer than the store's ``timeout``."""
 
 
 def text_hash(text: str) -> str:
@@ -237,13 +242,28 @@ class VerdictStore:
         try:
             self._db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
                                        check_same_thread=False)
-            self._check_and_init()
+            self._init_within_timeout()
         except StoreError:
             self._close_quietly()
             raise
         except sqlite3.Error as e:
             self._close_quietly()
             raise self._error(e, "open") from None
+
+    def _init_within_timeout(self) -> None:
+        """Check and finish the store; retried while another connection is creating it at the same moment.
+
+        Some of SQLite's locks during a store's creation (the switch to WAL, the first read of a new WAL)
+        answer "busy" at once instead of waiting, so opening retries until ``timeout`` has passed."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                return self._check_and_init()
+            except (StoreBusy, sqlite3.OperationalError) as e:
+                busy = isinstance(e, StoreBusy) or isinstance(self._error(e, "open"), StoreBusy)
+                if not busy or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.02)
 
     def _close_quietly(self) -> None:
         if self._db is not None:
@@ -257,8 +277,9 @@ class VerdictStore:
         msg = str(e)
         name = getattr(e, "sqlite_errorname", "") or ""
         if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in msg or "busy" in msg:
-            what = (f"another process has held the write lock for more than {self.timeout:g} s; "
-                    "nothing was written, try again (or open the store with a longer timeout=)")
+            return StoreBusy(f"{self.path}: another process has held the write lock for more than "
+                             f"{self.timeout:g} s; nothing was written, try again (or open the store with a "
+                             "longer timeout=)")
         elif name.startswith("SQLITE_READONLY") or "readonly" in msg or "read-only" in msg:
             what = "the store is read-only (file or folder permissions, or a read-only disk); nothing was written"
         elif name.startswith("SQLITE_FULL") or "disk is full" in msg or "full" in msg:
