@@ -27,8 +27,8 @@ import threading
 
 import pandas as pd
 
-from .store import (APPLICATION_ID, COLUMNS, FLAG_VERDICTS, SCHEMA_VERSION, VERDICTS, StoreError, VerdictStore,
-                    _active_rows, _check_text, _now, current_verdicts, text_hash)
+from .store import (APPLICATION_ID, COLUMNS, SCHEMA_VERSION, StoreError, VerdictStore, _active_rows, _check_text,
+                    _now, current_verdicts, decision_rows)
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 
@@ -251,27 +251,11 @@ class PostgresVerdictStore(VerdictStore):
         what = "the verdict was NOT saved" if len(rows) == 1 else f"the {len(rows)} verdicts were NOT saved"
         return self._run(what, self._insert, rows)
 
-    def record(self, claim_id: str, verdict: str, *, reviewer: str, note: str = "", evidence_url: str = "",
-               text: str = "") -> int:
-        """Append one decision; returns its verdict_id once the server committed it."""
-        return self.record_many([claim_id], verdict, reviewer=reviewer, note=note, evidence_url=evidence_url,
-                                texts=[text])[0]
-
     def record_many(self, claim_ids: list[str], verdict: str, *, reviewer: str, note: str = "",
                     evidence_url: str = "", texts: list[str] | None = None) -> list[int]:
         """The same decision on several claims, one row each, in one transaction."""
-        if not isinstance(verdict, str) or verdict not in VERDICTS + FLAG_VERDICTS:
-            raise ValueError(f"verdict must be one of {', '.join(VERDICTS + FLAG_VERDICTS)}, not {verdict!r}")
-        reviewer = _check_text(reviewer, "a reviewer name", required=True).strip()
-        note, evidence_url = _check_text(note, "note"), _check_text(evidence_url, "evidence_url")
-        claim_ids = [_check_text(c if isinstance(c, str) else str(c), "claim_id", required=True) for c in claim_ids]
-        texts = list(texts) if texts is not None else [""] * len(claim_ids)
-        if len(texts) != len(claim_ids):
-            raise ValueError(f"{len(claim_ids)} claim ids but {len(texts)} texts")
-        hashes = [text_hash(_check_text(t, "claim text")) if t else "" for t in texts]
-        now = _now()
-        return self._append([(c, h, verdict, "set", None, note, evidence_url, reviewer, now)
-                              for c, h in zip(claim_ids, hashes)])
+        return self._append(decision_rows(claim_ids, verdict, reviewer=reviewer, note=note,
+                                          evidence_url=evidence_url, texts=texts))
 
     def _undo(self, conn, reviewer: str, claim_id: str | None) -> str | None:
         doubt = self._in_doubt
