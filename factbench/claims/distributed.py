@@ -18,6 +18,7 @@ the GIL, so processes, not threads, give the speed-up.
 from __future__ import annotations
 
 import itertools
+from contextlib import closing
 import threading
 import uuid
 from typing import Sequence
@@ -87,13 +88,47 @@ def _threads(client) -> int:
     return max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
 
 
+def run_bounded(client, fn, jobs: list, build, *, name: str, sizes: list[int], desc: str, unit: str,
+                progress: bool):
+    """Yield ``(n, fn(*build(jobs[n])))`` as the cluster finishes them, with a few tasks per worker thread
+    in flight (arguments are built only when a task is sent; explicit keys: no hashing of the data,
+    never reused from another run). Tasks left when the caller stops are cancelled."""
+    from distributed import as_completed
+    from tqdm.auto import tqdm
+
+    threads = _threads(client)
+    run = uuid.uuid4().hex[:8]
+    pending = iter(enumerate(jobs))
+
+    def submit(n: int, job):
+        return client.submit(fn, *build(job), key=f"factbench-{name}-{run}-{n}", pure=False, retries=1)
+
+    futures = {submit(n, job): n for n, job in itertools.islice(pending, 2 * threads)}
+    bar = tqdm(total=sum(sizes), desc=f"{desc} on {threads} worker thread(s)", unit=unit,
+               disable=not progress or not jobs)
+    done = as_completed(list(futures))
+    try:
+        for fut in done:
+            n = futures.pop(fut)
+            result = fut.result()
+            fut.release()
+            yield n, result
+            bar.update(sizes[n])
+            nxt = next(pending, None)
+            if nxt is not None:
+                f = submit(*nxt)
+                futures[f] = nxt[0]
+                done.add(f)
+    finally:
+        bar.close()
+        for f in futures:
+            f.cancel()
+
+
 def parse_texts_distributed(engine, texts: Sequence[str], *, years: Sequence[int | None] | None = None,
                             cache: ParseCache | None = None, progress: bool = True,
                             max_chars: int | None = None) -> list[Parsed]:
     """:func:`~factbench.ingest.parse.parse_texts` with the claims analysis, on a Dask cluster."""
-    from distributed import as_completed
-    from tqdm.auto import tqdm
-
     client, own = _client(engine)
     try:
         version = default_pipeline_id()
@@ -105,42 +140,21 @@ def parse_texts_distributed(engine, texts: Sequence[str], *, years: Sequence[int
         threads = _threads(client)
         parts = [[todo[j] for j in p] for p in
                  partitions([len(texts[i]) for i in todo], max_chars or PARTITION_CHARS, min_parts=threads)]
-        run = uuid.uuid4().hex[:8]
-        pending = iter(enumerate(parts))
-
-        def submit(n: int, idx: list[int]):
-            # an explicit key: no hashing of the texts; pure=False: never reused from another load
-            return client.submit(parse_partition, [texts[i] for i in idx], [years[i] for i in idx],
-                                 key=f"factbench-parse-{run}-{n}", pure=False, retries=1)
-
-        window = 2 * threads  # partitions in flight: enough to keep every worker busy, no more
-        futures = {submit(n, idx): idx for n, idx in itertools.islice(pending, window)}
-        bar = tqdm(total=len(todo), desc=f"parsing on {threads} worker thread(s)", unit="article",
-                   disable=not progress or not todo)
-        done = as_completed(list(futures))
-        try:
-            for fut in done:
-                idx = futures.pop(fut)
-                worker_version, parsed = fut.result()
-                fut.release()
+        # an explicit key per partition: no hashing of the texts; never reused from another load
+        finished = run_bounded(client, parse_partition, parts,
+                               lambda idx: ([texts[i] for i in idx], [years[i] for i in idx]), name="parse",
+                               sizes=[len(p) for p in parts], desc="parsing", unit="article", progress=progress)
+        with closing(finished):  # closed, its tasks cancelled, on any error here
+            for n, (worker_version, parsed) in finished:
                 if worker_version != version:
                     raise RuntimeError(f"a Dask worker runs spaCy pipeline {worker_version!r}, this machine "
                                        f"{version!r}: results would differ from a local load; install the same "
                                        "factbench and pipeline on every worker")
+                idx = parts[n]
                 for i, p in zip(idx, parsed):
                     results[i] = p
-                if cache:
+                if cache:  # into the local cache as they arrive: a crash later loses no finished partition
                     cache.put_many({keys[i]: p for i, p in zip(idx, parsed)})
-                bar.update(len(idx))
-                nxt = next(pending, None)
-                if nxt is not None:
-                    f = submit(*nxt)
-                    futures[f] = nxt[1]
-                    done.add(f)
-        finally:
-            bar.close()
-            for f in futures:
-                f.cancel()
         return [have[keys[i]] if keys[i] in have else results[i] for i in range(len(texts))]
     finally:
         if own:

@@ -22,15 +22,13 @@ against earlier fact-checks) runs locally only.
 from __future__ import annotations
 
 import hashlib
-import itertools
-import uuid
 from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..claims.distributed import _client, _threads
+from ..claims.distributed import _client, _threads, run_bounded
 from ..ingest.text import normalise
 from . import semantic
 from .blocking import candidate_pairs
@@ -101,38 +99,12 @@ def verify_partition(texts: list[str], norm: list[str], i, j, scorer, threshold:
 
 def _run(client, fn: Callable, jobs: list, build: Callable, *, name: str, sizes: list[int], desc: str,
          unit: str, progress: bool) -> list:
-    """``fn(*build(job))`` for every job on the cluster, a few per worker thread in flight (the arguments
-    are built only when a task is sent), results in job order."""
-    from distributed import as_completed
-    from tqdm.auto import tqdm
-
-    threads = _threads(client)
-    run = uuid.uuid4().hex[:8]
+    """``fn(*build(job))`` for every job on the cluster, a few per worker thread in flight, results in
+    job order."""
     results: list = [None] * len(jobs)
-    pending = iter(enumerate(jobs))
-
-    def submit(n: int, job):
-        return client.submit(fn, *build(job), key=f"factbench-{name}-{run}-{n}", pure=False, retries=1)
-
-    futures = {submit(n, job): n for n, job in itertools.islice(pending, 2 * threads)}
-    bar = tqdm(total=sum(sizes), desc=f"{desc} on {threads} worker thread(s)", unit=unit,
-               disable=not progress or not jobs)
-    done = as_completed(list(futures))
-    try:
-        for fut in done:
-            n = futures.pop(fut)
-            results[n] = fut.result()
-            fut.release()
-            bar.update(sizes[n])
-            nxt = next(pending, None)
-            if nxt is not None:
-                f = submit(*nxt)
-                futures[f] = nxt[0]
-                done.add(f)
-    finally:
-        bar.close()
-        for f in futures:
-            f.cancel()
+    for n, result in run_bounded(client, fn, jobs, build, name=name, sizes=sizes, desc=desc, unit=unit,
+                                 progress=progress):
+        results[n] = result
     return results
 
 
