@@ -248,13 +248,22 @@ def flag_id(claim_l: str, claim_r: str, kind: str, norm_l: str, norm_r: str) -> 
 
 
 def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataFrame | None = None,
-                  slots: bool = True, min_confidence: float = MIN_CONFIDENCE) -> pd.DataFrame:
+                  slots: bool = True, min_confidence: float = MIN_CONFIDENCE, against_source=None) -> pd.DataFrame:
     """One row per disagreement (see ``schema.TABLES["flags"]``), sorted by confidence.
 
     ``corpus``: a Corpus, or a claims DataFrame (claim_id, article_id, outlet, text; ``event_id``
     used when present, else all claims are taken as one event). ``pairs``: matched statements
     (:func:`factbench.match`). ``events``: from :func:`factbench.events`, found here when not given.
-    ``slots``: also compare statements of one event that share a slot without being matched."""
+    ``slots``: also compare statements of one event that share a slot without being matched.
+    ``against_source``: an article id or outlet of ``corpus``; every other article is then read
+    against it, sentence by sentence (a summary against its article: values it lacks or contradicts,
+    see :mod:`factbench.findings.source`); ``pairs``, ``events`` and ``slots`` are not used."""
+    if against_source is not None:
+        from .source import source_discrepancies
+
+        if not hasattr(corpus, "articles"):
+            raise TypeError("against_source needs a Corpus (fb.load), not a claims table")
+        return source_discrepancies(corpus, against_source, min_confidence=min_confidence)
     claims = getattr(corpus, "claims", corpus)
     for col in ("claim_id", "article_id", "outlet", "text"):
         if col not in claims.columns:
