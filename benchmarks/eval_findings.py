@@ -1,6 +1,6 @@
 """Are the discrepancy flags worth a reviewer's minute? Figures on real reporting.
 
-    python benchmarks/eval_findings.py [--devdata ../shared/devdata] [--only basil,frank,sample,events]
+    python benchmarks/eval_findings.py [--devdata ../shared/devdata] [--only basil,frank,source,sample,events]
 
 * basil_dev (20 events, three outlets each, 6 labelled disagreements): flags per event, flag
   precision, labelled disagreements found (the metric definitions of basil_dev/score.py), per event
@@ -11,6 +11,10 @@
   among those with entity or circumstance errors (``EntE < 1 or CircE < 1``) and among factual ones
   (``Factuality == 1``); F1 for "has such an error" against the trivial rule "the summary has a name
   or number the article lacks"; both halves of a split by article, to show the figures are stable.
+* frank_valid, article vs summary (``source``): the same figures for
+  ``fb.discrepancies(corpus, against_source="article")``, each beside the trivial rule's on the same
+  pairs, and the flags per kind (absent / contradicted) on error and on factual summaries. No
+  threshold here was fitted on FRANK's labels (the rules are reading rules; confidences are fixed).
 * the sample (sample_data/): which flags, and which events.
 
 Loads go through the parse cache ($FACTBENCH_CACHE); the first run parses ~700 texts.
