@@ -318,3 +318,29 @@ def test_discrepancies_against_source_public_api():
         fb.discrepancies(corpus, against_source="nowhere")
     with pytest.raises(TypeError):
         fb.discrepancies(corpus.claims, against_source="article")
+
+
+MOORE_FOX = ("She told the newspaper that Moore, then an assistant district attorney, first approached her in 1979 "
+             "outside a courtroom in Alabama where she was sitting with her mother.")
+MOORE_NYT = ("The Washington Post reported that, in early 1979, Mr. Moore, then a district attorney and later the chief "
+             "justice of the state Supreme Court, had approached a 14-year-old.")
+
+
+def test_a_titles_rank_then_is_a_disagreement():
+    claims = pd.DataFrame({"claim_id": ["l", "r"], "article_id": ["1", "2"], "outlet": ["FOX", "NYT"],
+                           "text": [MOORE_FOX, MOORE_NYT]})
+    f = discrepancies(claims, None)  # not matched: they meet on the full role "what Moore was then"
+    assert f[["kind", "value_l", "value_r"]].values.tolist() == [["title", "assistant district attorney",
+                                                                  "district attorney"]]
+    assert "rank" in f.explanation[0] and "what moore was then" in f.role[0]
+
+
+@pytest.mark.parametrize("other", [
+    MOORE_NYT.replace("then a district attorney", "then a prosecutor"),  # another word for the job: both may hold
+    MOORE_NYT.replace("then a district attorney", "a district attorney"),  # no "then": not the title at that time
+    MOORE_NYT.replace("Mr. Moore", "Mr. Smith"),  # another person
+])
+def test_titles_that_can_both_hold(other):
+    claims = pd.DataFrame({"claim_id": ["l", "r"], "article_id": ["1", "2"], "outlet": ["FOX", "NYT"],
+                           "text": [MOORE_FOX, other]})
+    assert not (discrepancies(claims, None).kind == "title").any()
