@@ -219,14 +219,15 @@ def _prev_tokens(doc, start: int):
     return [t for t in doc if t.idx + len(t) <= start][-1:]
 
 
-def check_text(source: Sequence[str], checked: Sequence[str], *, source_text: str | None = None) -> list[dict]:
+def check_text(source, checked: Sequence[str], *, source_text: str | None = None) -> list[dict]:
     """The values of each ``checked`` sentence that the ``source`` sentences lack or contradict,
     as dicts (index of the checked sentence ``i``, index of the aligned source sentence ``j`` or -1,
-    kind, values as written and normalised, role, why, confidence), best first per sentence."""
+    kind, values as written and normalised, role, why, confidence), best first per sentence.
+    ``source``: its sentences, or a :class:`SourceIndex` of them (built once for many texts)."""
     from .discrepancies import compare
     from .facts import statement_facts
 
-    src = SourceIndex(source)
+    src = source if isinstance(source, SourceIndex) else SourceIndex(source)
     whole = source_text if source_text is not None else src.text
     cased = [truecase(s, whole) for s in checked]
     docs = parse(cased)
@@ -306,9 +307,11 @@ def source_discrepancies(corpus, source, *, min_confidence: float = 0.5) -> pd.D
     src_list = src_sents["text"].astype(str).tolist()
     src_art = src_sents["article_id"].astype(str).tolist()
     rows = []
+    index = SourceIndex(src_list)
+    by_article = sents.groupby(sents["article_id"].astype(str), sort=False)["text"].agg(list).to_dict()
     for aid in arts["article_id"].astype(str)[~is_src]:
-        mine = sents[sents["article_id"].astype(str) == aid]["text"].astype(str).tolist()
-        for r in check_text(src_list, mine):
+        mine = [str(t) for t in by_article.get(aid, [])]
+        for r in check_text(index, mine):
             if r["confidence"] < min_confidence:
                 continue
             left = src_list[r["j"]] if r["j"] >= 0 else ""
