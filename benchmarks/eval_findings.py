@@ -1,6 +1,6 @@
 """Are the discrepancy flags worth a reviewer's minute? Figures on real reporting.
 
-    python benchmarks/eval_findings.py [--devdata ../shared/devdata] [--only basil,frank,sample,events]
+    python benchmarks/eval_findings.py [--devdata ../shared/devdata] [--only basil,frank,source,sample,events]
 
 * basil_dev (20 events, three outlets each, 6 labelled disagreements): flags per event, flag
   precision, labelled disagreements found (the metric definitions of basil_dev/score.py), per event
@@ -11,6 +11,10 @@
   among those with entity or circumstance errors (``EntE < 1 or CircE < 1``) and among factual ones
   (``Factuality == 1``); F1 for "has such an error" against the trivial rule "the summary has a name
   or number the article lacks"; both halves of a split by article, to show the figures are stable.
+* frank_valid, article vs summary (``source``): the same figures for
+  ``fb.discrepancies(corpus, against_source="article")``, each beside the trivial rule's on the same
+  pairs, and the flags per kind (absent / contradicted) on error and on factual summaries. No
+  threshold here was fitted on FRANK's labels (the rules are reading rules; confidences are fixed).
 * the sample (sample_data/): which flags, and which events.
 
 Loads go through the parse cache ($FACTBENCH_CACHE); the first run parses ~700 texts.
@@ -214,6 +218,74 @@ def eval_frank(devdata: Path, limit: int | None, verbose: bool) -> dict:
     return out
 
 
+def detokenise(text: str) -> str:
+    """FRANK's summaries come tokenised (" .", "` x '", "it\\'s", "-lrb-"): back to plain text. Data
+    preparation for this corpus only; lengths change, nothing else."""
+    t = re.sub(r"-lrb-", "(", re.sub(r"-rrb-", ")", text.replace("\\'", "'"), flags=re.I), flags=re.I)
+    t = re.sub(r"\s+([.,;:!?%)])", r"\1", t)
+    t = re.sub(r"\(\s+", "(", t)
+    t = re.sub(r"\s+(['’](?:s|re|ve|ll|d|m|t)\b|n't\b)", r"\1", t)
+    t = re.sub(r"`+\s*([^`']*?)\s*'+", r"'\1'", t)
+    t = re.sub(r"\$\s+(\d)", r"$\1", t)
+    return re.sub(r"\s{2,}", " ", t).strip()
+
+
+def eval_frank_source(devdata: Path, limit: int | None, verbose: bool) -> dict:
+    """FRANK with the article-vs-summary mode: fb.discrepancies(corpus, against_source="article")."""
+    from factbench.ingest.nlp import get_nlp
+
+    nlp = get_nlp()
+    rows = [json.loads(line) for line in (devdata / "frank_valid" / "frank_valid.jsonl").open(encoding="utf-8")]
+    if limit:
+        rows = rows[:limit]
+    recs, kinds = [], []
+    t0 = time.time()
+    for k, r in enumerate(rows):
+        summary = r["summary"] if isinstance(r["summary"], str) else " ".join(r["summary"])
+        df = pd.DataFrame({"text": [r["article"], detokenise(summary)], "outlet": ["article", "summary"],
+                           "title": ["", ""], "published": ["", ""]})
+        try:
+            corpus = fb.load(df, progress=False, threshold=0.0)
+        except fb.InputError:
+            continue
+        flags = fb.discrepancies(corpus, against_source="article")
+        err = r["EntE"] < 1 or r["CircE"] < 1
+        fac = r["Factuality"] == 1
+        recs.append({"hash": r["hash"], "err": err, "factual": fac, "flagged": len(flags) > 0,
+                     "trivial": trivial_rule(nlp, r["article"], summary)})
+        for f in flags.itertuples():
+            kinds.append({"kind": f.kind if f.norm_l == "absent" else f.kind + " contradicted", "err": err, "factual": fac})
+            if verbose:
+                print(f"  {'ERR' if err else ('FAC' if fac else 'oth')} {r['model_name']} {f.kind}: {f.value_l!r} vs "
+                      f"{f.value_r!r} | {f.explanation[:160]}")
+        if (k + 1) % 100 == 0:
+            print(f"  frank-source {k + 1}/{len(rows)} {time.time() - t0:.0f}s", file=sys.stderr)
+    d = pd.DataFrame(recs)
+
+    def figs(d, tag):
+        err, fac = d[d.err], d[d.factual]
+        p, r, f1 = _prf(d.err.tolist(), d.flagged.tolist())
+        tp, tr, tf1 = _prf(d.err.tolist(), d.trivial.tolist())
+        return {f"src{tag}_n": len(d), f"src{tag}_flagged_err": float(err.flagged.mean()),
+                f"src{tag}_flagged_factual": float(fac.flagged.mean()),
+                f"src{tag}_ratio": float(err.flagged.mean() / max(fac.flagged.mean(), 1e-9)),
+                f"src{tag}_precision": p, f"src{tag}_recall": r, f"src{tag}_f1": f1,
+                f"src{tag}_trivial_flagged_err": float(err.trivial.mean()),
+                f"src{tag}_trivial_flagged_factual": float(fac.trivial.mean()),
+                f"src{tag}_trivial_precision": tp, f"src{tag}_trivial_recall": tr, f"src{tag}_trivial_f1": tf1}
+
+    out = figs(d, "")
+    half = d.hash.map(lambda h: int(hashlib.sha1(h.encode()).hexdigest(), 16) % 2)
+    for k in (0, 1):
+        out.update(figs(d[half == k], f"_half{k}"))
+    kd = pd.DataFrame(kinds, columns=["kind", "err", "factual"])
+    for kind, g in kd.groupby("kind"):
+        out[f"src_kind_{kind.replace(' ', '_')}"] = f"{len(g)} flags: {int(g.err.sum())} on error summaries, " \
+                                                   f"{int(g.factual.sum())} on factual ones"
+    out["src_seconds"] = round(time.time() - t0, 1)
+    return out
+
+
 # ------------------------------------------------------------------ sample
 
 def eval_sample(verbose: bool) -> dict:
@@ -249,7 +321,7 @@ def eval_sample(verbose: bool) -> dict:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--devdata", default=str(ROOT.parent / "shared" / "devdata"))
-    ap.add_argument("--only", default="sample,basil,events,frank")
+    ap.add_argument("--only", default="sample,basil,events,frank,source")
     ap.add_argument("--frank-limit", type=int, default=None)
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
@@ -264,6 +336,8 @@ def main(argv=None):
         res.update(eval_events_basil(devdata))
     if "frank" in parts and (devdata / "frank_valid").exists():
         res.update(eval_frank(devdata, args.frank_limit, args.verbose))
+    if "source" in parts and (devdata / "frank_valid").exists():
+        res.update(eval_frank_source(devdata, args.frank_limit, args.verbose))
     for k, v in res.items():
         print(f"{k:36s} {v:.3f}" if isinstance(v, float) else f"{k:36s} {v}")
     return res

@@ -247,3 +247,100 @@ def test_basil_dev_figures():
     assert res["basil_flags_per_event"] <= 1
     assert res["basil_flag_precision"] >= 0.5
     assert res["basil_disagreements_found"] >= 3
+
+
+# ------------------------------------------------------------------ a text against its source
+
+from factbench.findings.source import check_text, truecase  # noqa: E402
+
+SOURCE = ["Natalia Moon moved to the Philippines in 2012 after struggling to find work in Australia.",
+          "The 23-year-old landed a role in the sitcom Ismol Family, which premiered on Sunday.",
+          "Mr Milner said the United States team had won two of its three games.",
+          "British officials met the Unite union on April 26."]
+
+
+@pytest.mark.parametrize("summary", [
+    "Natalia Moon moved to the Philippines in 2012.",
+    "natalia moon moved to the philippines in 2012 .",  # a lower-case summary takes the source's spelling
+    "Moon's sitcom premiered on Sunday.",  # a person by the surname; a possessive
+    "The U.S. team won 2 of its 3 games, Milner said.",  # "U.S." is the United States; "two" is 2
+    "Officials from Britain met the union on April 26.",  # "British" and "Britain"
+    "UNK moved to the Philippines.",  # a summariser's placeholder is no value
+])
+def test_summary_values_the_source_has_are_not_flagged(summary):
+    assert check_text(SOURCE, [summary]) == []
+
+
+def test_values_absent_from_the_source_are_flagged_with_reasons():
+    rows = check_text(SOURCE, ["Natalia Moon moved to Japan in 2016 after a role in Ismol Family.",
+                               "Adam Milner said the team won four games on April 28."])
+    got = {(r["i"], r["kind"], r["value_r"]) for r in rows}
+    assert (0, "place", "Japan") in got and (0, "date", "2016") in got
+    assert (1, "person", "Adam Milner") in got  # the source names only "Mr Milner"
+    assert (1, "number", "four") in got and (1, "date", "April 28") in got
+    assert not any(r["value_r"] in ("Natalia Moon", "Ismol Family") for r in rows)
+    first = next(r for r in rows if r["value_r"] == "Adam Milner")
+    assert "never as 'Adam'" in first["why"] and first["norm_l"] == "absent"
+    assert all(0 < r["confidence"] < 1 and r["why"] for r in rows)
+
+
+def test_value_contradicting_the_aligned_sentence():
+    rows = check_text(["Villa lost 2-1 to United at Wembley on April 12, a week after the draw."],
+                      ["Villa lost 2-1 to United at Wembley on April 19."])
+    assert len(rows) == 1
+    r = rows[0]
+    assert (r["kind"], r["value_l"], r["value_r"]) == ("date", "April 12", "April 19")
+    assert "aligned" in r["why"] and "nowhere in the source" in r["why"]
+
+
+def test_truecase_keeps_offsets_and_leaves_cased_text_alone():
+    src = "Yesterday Natalia Moon left for the Philippines."
+    t = truecase("natalia moon left . she sang in the philippines", src)
+    assert t == "Natalia Moon left . She sang in the Philippines"
+    assert truecase("Natalia moon left", src) == "Natalia moon left"
+
+
+def test_discrepancies_against_source_public_api():
+    df = pd.DataFrame({"text": [" ".join(SOURCE), "Natalia Moon moved to Japan in 2012. She won 2 games."],
+                       "outlet": ["article", "summary"], "title": ["", ""], "published": ["", ""]})
+    corpus = fb.load(df, progress=False, threshold=0.0)
+    flags = fb.discrepancies(corpus, against_source="article")
+    assert list(flags.columns) == list(schema.TABLES["flags"])
+    assert flags.value_r.tolist() == ["Japan"]
+    r = flags.iloc[0]
+    assert r.value_l == "Philippines" and "Natalia Moon moved to the Philippines" in r.text_l
+    assert r.text_r == "Natalia Moon moved to Japan in 2012." and r.claim_id_r and r.flag_id.startswith("f")
+    assert "'Philippines' in the source vs 'Japan'" in r.explanation
+    # an article id names the source as well as an outlet does
+    src_id = corpus.articles.article_id[corpus.articles.outlet == "article"].iloc[0]
+    assert fb.discrepancies(corpus, against_source=src_id).flag_id.tolist() == flags.flag_id.tolist()
+    with pytest.raises(ValueError, match="nowhere"):
+        fb.discrepancies(corpus, against_source="nowhere")
+    with pytest.raises(TypeError):
+        fb.discrepancies(corpus.claims, against_source="article")
+
+
+MOORE_FOX = ("She told the newspaper that Moore, then an assistant district attorney, first approached her in 1979 "
+             "outside a courtroom in Alabama where she was sitting with her mother.")
+MOORE_NYT = ("The Washington Post reported that, in early 1979, Mr. Moore, then a district attorney and later the chief "
+             "justice of the state Supreme Court, had approached a 14-year-old.")
+
+
+def test_a_titles_rank_then_is_a_disagreement():
+    claims = pd.DataFrame({"claim_id": ["l", "r"], "article_id": ["1", "2"], "outlet": ["FOX", "NYT"],
+                           "text": [MOORE_FOX, MOORE_NYT]})
+    f = discrepancies(claims, None)  # not matched: they meet on the full role "what Moore was then"
+    assert f[["kind", "value_l", "value_r"]].values.tolist() == [["title", "assistant district attorney",
+                                                                  "district attorney"]]
+    assert "rank" in f.explanation[0] and "what moore was then" in f.role[0]
+
+
+@pytest.mark.parametrize("other", [
+    MOORE_NYT.replace("then a district attorney", "then a prosecutor"),  # another word for the job: both may hold
+    MOORE_NYT.replace("then a district attorney", "a district attorney"),  # no "then": not the title at that time
+    MOORE_NYT.replace("Mr. Moore", "Mr. Smith"),  # another person
+])
+def test_titles_that_can_both_hold(other):
+    claims = pd.DataFrame({"claim_id": ["l", "r"], "article_id": ["1", "2"], "outlet": ["FOX", "NYT"],
+                           "text": [MOORE_FOX, other]})
+    assert not (discrepancies(claims, None).kind == "title").any()

@@ -44,7 +44,7 @@ from .syntax import parse
 
 #: flags below this confidence are not shown (benchmarks/eval_findings.py)
 MIN_CONFIDENCE = 0.5
-_BASE = {"date": 0.8, "number": 0.8, "duration": 0.7, "ordinal": 0.7, "negation": 0.65, "person": 0.6, "place": 0.55}
+_BASE = {"title": 0.6, "date": 0.8, "number": 0.8, "duration": 0.7, "ordinal": 0.7, "negation": 0.65, "person": 0.6, "place": 0.55}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -122,6 +122,30 @@ def _conflict(kind: str, a: Value, b: Value) -> str:
         return "different people fill the same role" if a.norm[1] != b.norm[1] else ""
     if kind == "place":
         return "different places fill the same role" if a.norm[1] != b.norm[1] else ""
+    if kind == "title":
+        return _title_conflict(a.norm[1], b.norm[1])
+    return ""
+
+
+#: words that make a title a different rank of the same office
+_RANKS = frozenset({"assistant", "deputy", "acting", "vice", "associate", "interim", "senior", "junior", "chief",
+                    "principal", "under"})
+
+
+def _title_conflict(a: tuple, b: tuple) -> str:
+    """Two titles of one person at one time cannot both hold when they name one office at two ranks
+    ("assistant district attorney" vs "district attorney"); other titles may both be true.
+
+    >>> _title_conflict(("assistant", "district", "attorney"), ("district", "attorney"))
+    "one gives the rank 'assistant district attorney', the other 'district attorney'"
+    >>> _title_conflict(("district", "attorney"), ("prosecutor",))
+    ''
+    """
+    if a == b or not a or not b or a[-1] != b[-1]:
+        return ""
+    diff = set(a) ^ set(b)
+    if diff and diff <= _RANKS:
+        return f"one gives the rank '{' '.join(a)}', the other '{' '.join(b)}'"
     return ""
 
 
@@ -151,6 +175,8 @@ def _role(slot: tuple) -> str:
         return f"who did '{slot[1]}' ({slot[2]})"
     if kind == "place":
         return f"where: '{slot[1]} {slot[2]}'"
+    if kind == "title":
+        return f"what {key} was then"
     return kind
 
 
@@ -248,13 +274,22 @@ def flag_id(claim_l: str, claim_r: str, kind: str, norm_l: str, norm_r: str) -> 
 
 
 def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataFrame | None = None,
-                  slots: bool = True, min_confidence: float = MIN_CONFIDENCE) -> pd.DataFrame:
+                  slots: bool = True, min_confidence: float = MIN_CONFIDENCE, against_source=None) -> pd.DataFrame:
     """One row per disagreement (see ``schema.TABLES["flags"]``), sorted by confidence.
 
     ``corpus``: a Corpus, or a claims DataFrame (claim_id, article_id, outlet, text; ``event_id``
     used when present, else all claims are taken as one event). ``pairs``: matched statements
     (:func:`factbench.match`). ``events``: from :func:`factbench.events`, found here when not given.
-    ``slots``: also compare statements of one event that share a slot without being matched."""
+    ``slots``: also compare statements of one event that share a slot without being matched.
+    ``against_source``: an article id or outlet of ``corpus``; every other article is then read
+    against it, sentence by sentence (a summary against its article: values it lacks or contradicts,
+    see :mod:`factbench.findings.source`); ``pairs``, ``events`` and ``slots`` are not used."""
+    if against_source is not None:
+        from .source import source_discrepancies
+
+        if not hasattr(corpus, "articles"):
+            raise TypeError("against_source needs a Corpus (fb.load), not a claims table")
+        return source_discrepancies(corpus, against_source, min_confidence=min_confidence)
     claims = getattr(corpus, "claims", corpus)
     for col in ("claim_id", "article_id", "outlet", "text"):
         if col not in claims.columns:
@@ -337,7 +372,7 @@ def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataF
             matched = False
         else:
             found = None
-        kinds = {"ordinal"} if (i, j) in cross else ({"date", "number", "duration", "person", "place", "negation"}
+        kinds = {"ordinal"} if (i, j) in cross else ({"date", "number", "duration", "person", "place", "negation", "title"}
                                                      if not (facts[i].happenings & facts[j].happenings) else None)
         if found is None:
             found = compare(facts[i], facts[j], matched=matched, kinds=kinds, same_article=arts[i] == arts[j])

@@ -1,6 +1,6 @@
 """The comparable facts of one statement, each with the role it fills, read from the dependency parse.
 
-A value (a date, a count, a duration, an ordinal, a person, a negation) is tied to the words it
+A value (a date, a count, a duration, an ordinal, a person, a person's title then, a negation) is tied to the words it
 belongs to: the noun a number counts ("15 bills"), the happening a date is the date of ("the exchange
 that took place on June 20", "the June 20 exchange", "the primary would be held on April 30"), the
 person whose period a range of years is ("Brooke, who served from 1967 to 1979"). Two statements can
@@ -325,6 +325,18 @@ def statement_facts(text: str, doc=None, *, year: int | None = None) -> Statemen
             if key[0]:
                 values.append(Value("person", ent.text, ("person",) + key, " ".join(x for x in (key[1], key[0]) if x),
                                     ent.start_char, ent.end_char, {("person", _lemma(r.head), r.dep_.replace("pass", ""))}))
+    # a person's title at the time told ("Moore, then an assistant district attorney, ...")
+    for t in doc:
+        if t.dep_ == "appos" and t.pos_ == "NOUN" and t.head.ent_type_ == "PERSON" and \
+                any(c.dep_ == "advmod" and c.lower_ == "then" for c in t.children):
+            words = [c for c in t.children if c.dep_ in ("amod", "compound") and c.i < t.i] + [t]
+            words.sort(key=lambda x: x.i)
+            ent = next((e for e in doc.ents if e.start <= t.head.i < e.end), None)
+            key = person_key(ent.text if ent is not None else t.head.text)[0]
+            if key:
+                label = " ".join(w.lower_ for w in words)
+                values.append(Value("title", doc[words[0].i:t.i + 1].text, ("title", tuple(w.lower_ for w in words)),
+                                    label, words[0].idx, t.idx + len(t), {("title", key, "then")}))
     negated = {}
     for t in doc:
         if t.pos_ in ("VERB", "AUX") and t.dep_ not in ("aux", "auxpass"):
