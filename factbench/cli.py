@@ -110,7 +110,14 @@ def cmd_discrepancies(args) -> int:
 
     _check_output(args.output)
     corpus = _load(args)
-    flags = discrepancies(corpus, _pairs(args, corpus))
+    if args.against_source:
+        try:
+            flags = discrepancies(corpus, against_source=args.against_source)
+        except ValueError as err:
+            print(f"factbench: {err}", file=sys.stderr)
+            return 2
+    else:
+        flags = discrepancies(corpus, _pairs(args, corpus))
     write_csv(flags, args.output)
     print(f"{len(flags)} discrepancies (sorted by confidence); wrote {args.output}")
     print(flags["kind"].value_counts().to_string() if len(flags) else "")
@@ -325,6 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Match claims, then flag disagreeing dates, numbers, durations, places, actors and negations.")
     _add_load_args(p)
     _match_args(p)
+    p.add_argument("--against-source", metavar="ARTICLE",
+                   help="read every other article against this one (an article id or outlet): names, numbers and "
+                        "dates it lacks or gives otherwise, e.g. summaries against their article")
     p.add_argument("-o", "--output", default="flags.csv", help="CSV file to write (default: flags.csv)")
     p.set_defaults(func=cmd_discrepancies)
 

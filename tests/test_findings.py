@@ -320,6 +320,30 @@ def test_discrepancies_against_source_public_api():
         fb.discrepancies(corpus.claims, against_source="article")
 
 
+def test_a_surname_in_another_transliteration_is_present():
+    src = ["Ukrainian President Volodymyr Zelenskyy confirmed the exchange on Friday."]
+    assert check_text(src, ["Zelensky confirmed the exchange.", "Zelenskiy confirmed it on Friday."]) == []
+    rows = check_text(src, ["Zelensky and Peskov confirmed the exchange."])
+    assert [(r["kind"], r["value_r"]) for r in rows] == [("person", "Peskov")]
+
+
+def test_cli_discrepancies_against_source(tmp_path, capsys):
+    from factbench.cli import main
+
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "article.txt").write_text(" ".join(SOURCE), encoding="utf-8")
+    (folder / "summary.txt").write_text("Natalia Moon moved to Japan in 2012. She won 2 games.", encoding="utf-8")
+    out = tmp_path / "flags.csv"
+    assert main(["discrepancies", str(folder), "--against-source", "nowhere", "-o", str(out)]) == 2
+    assert "names no article id or outlet" in capsys.readouterr().err and not out.exists()
+    corpus = fb.load(folder, progress=False)
+    src_id = corpus.articles.article_id[corpus.articles.article_id.str.startswith("article")].iloc[0]
+    assert main(["discrepancies", str(folder), "--against-source", src_id, "-o", str(out)]) == 0
+    flags = pd.read_csv(out)
+    assert flags.value_r.tolist() == ["Japan"] and flags.value_l.tolist() == ["Philippines"]
+
+
 MOORE_FOX = ("She told the newspaper that Moore, then an assistant district attorney, first approached her in 1979 "
              "outside a courtroom in Alabama where she was sitting with her mother.")
 MOORE_NYT = ("The Washington Post reported that, in early 1979, Mr. Moore, then a district attorney and later the chief "

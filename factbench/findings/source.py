@@ -30,6 +30,7 @@ from collections import Counter
 from typing import Sequence
 
 import pandas as pd
+from rapidfuzz import fuzz
 
 from .. import schema
 from ..claims.values import find_dates, find_numbers
@@ -132,8 +133,8 @@ def _name_present(label: str, name: str, src: SourceIndex) -> bool:
         return True
     if alias is None and any(a == re.sub(r"^the ", "", low) and src.has_phrase(k) for k, a in PLACE_ALIASES.items()):
         return True
-    if label == "PERSON":  # a person is named by the surname
-        return _norm(words[-1]) in src.words
+    if label == "PERSON":  # a person is named by the surname, in any of its transliterations
+        return _spelled_alike(_norm(words[-1]), src.words)
     content = [_norm(w) for w in words if w.lower() not in CONTEXT_STOP_WORDS and not w[0].isdigit()]
     if len(words) > 1 and content and all(w in src.words for w in content):
         return True  # "the 2016 Rio Olympics" where the source has "the Olympics in Rio"
@@ -150,6 +151,20 @@ def _name_present(label: str, name: str, src: SourceIndex) -> bool:
         if any("".join(w[0] for w in c.split() if w[0].isupper()).lower() == letters for c in caps):
             return True
     return False
+
+
+def _spelled_alike(word: str, words: set) -> bool:
+    """Is ``word`` among ``words``, or spelled as one of them by another transliteration
+    ("Zelensky", "Zelenskyy", "Zelenskiy"; one or two letters apart in a name of five or more)?
+
+    >>> _spelled_alike("zelensky", {"zelenskyy", "said"}), _spelled_alike("peskov", {"putin"})
+    (True, False)
+    """
+    if word in words:
+        return True
+    if len(word) < 5:
+        return False
+    return any(w[0] == word[0] and abs(len(w) - len(word)) <= 2 and fuzz.ratio(w, word) >= 85 for w in words)
 
 
 def _first_name_missing(name: str, src: SourceIndex) -> str:
