@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..claims.distributed import _client, _threads, run_bounded
+from ..claims.distributed import dask_client, run_bounded, worker_threads
 from ..ingest.text import normalise
 from . import partitions, semantic
 
@@ -46,6 +46,18 @@ PAIRS_PER_TASK = 50_000
 #: rows per candidate-generation task: TF-IDF blocking (the local loop's chunk), embedding search
 TFIDF_ROWS_PER_TASK = 20_000
 SEARCH_ROWS_PER_TASK = 4 * partitions.SEARCH_CHUNK
+
+
+def pack(items) -> np.ndarray:
+    """``items`` as a 1-d object array: Dask looks inside a list argument item by item for futures (a
+    second per 100,000 texts), but passes an array as it is.
+
+    >>> pack(["a", ("b", 1)]).shape
+    (2,)
+    """
+    out = np.empty(len(items), dtype=object)
+    out[:] = list(items) if not isinstance(items, np.ndarray) else items
+    return out
 
 
 def spans(n: int, size: int, min_parts: int = 1) -> list[tuple[int, int]]:
@@ -91,9 +103,11 @@ def score_partition(vecs, clause_vecs, start, model: str, texts: list[str], i, j
     """On a worker: the calibrated semantic score of pairs (i, j), indexes into this block's rows (``other``:
     the embeddings and texts of the reference rows j, when matching against earlier fact-checks)."""
     e = semantic.Embedded(vecs, clause_vecs, start, model)
+    texts = list(texts)
     if other is None:
         return semantic.pair_scores(e, e, i, j, texts, texts, threshold=threshold)
     ovecs, oclause_vecs, ostart, otexts = other
+    otexts = list(otexts)
     return semantic.pair_scores(e, semantic.Embedded(ovecs, oclause_vecs, ostart, model), i, j, texts, otexts,
                                 threshold=threshold)
 
@@ -124,12 +138,12 @@ def tfidf_candidates_distributed(client, norm: list[str], *, groups, articles, f
     """:func:`factbench.matching.blocking.candidate_pairs` of normalised texts, its products on the workers
     in blocks of rows (the TF-IDF matrix is made here and sent to each worker once)."""
     n = len(norm)
-    x = partitions.tfidf_matrix(norm) if n >= 2 else None
+    x = partitions.tfidf_matrix(list(norm)) if n >= 2 else None
     if x is None:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     shared = client.scatter([(x, groups, articles)], broadcast=True, hash=False)[0]
     try:
-        blocks = partitions.row_blocks(n, TFIDF_ROWS_PER_TASK, parts=_threads(client))
+        blocks = partitions.row_blocks(n, TFIDF_ROWS_PER_TASK, parts=worker_threads(client))
         keys = _run(client, tfidf_task, blocks, lambda b: (shared, b[0], b[1], floor), name="block",
                     sizes=[b - a for a, b in blocks], desc="blocking", unit="claim", progress=progress)
     finally:
@@ -149,7 +163,7 @@ def neighbours_distributed(client, vecs: np.ndarray, *, floor: float, k: int = s
     index = partitions.serialized_ivf_index(vecs) if m > semantic.EXACT_MAX else None
     shared = client.scatter([(vecs, query, index, groups, articles)], broadcast=True, hash=False)[0]
     try:
-        blocks = partitions.row_blocks(n, SEARCH_ROWS_PER_TASK, parts=_threads(client),
+        blocks = partitions.row_blocks(n, SEARCH_ROWS_PER_TASK, parts=worker_threads(client),
                                        align=partitions.SEARCH_CHUNK)
         threads = partitions.thread_counts()  # the workers multiply with this machine's BLAS threads
         keys = _run(client, search_task, blocks, lambda b: (shared, b[0], b[1], floor, k, threads), name="search",
@@ -161,14 +175,14 @@ def neighbours_distributed(client, vecs: np.ndarray, *, floor: float, k: int = s
 
 def normalise_partition(texts: Sequence[str], stop_words: bool) -> list[str]:
     """On a worker: the lexical tier's normalised texts of one partition."""
-    return [normalise(t, stop_words=stop_words) for t in texts]
+    return pack([normalise(t, stop_words=stop_words) for t in texts])
 
 
 def verify_partition(texts: list[str], norm: list[str], i, j, scorer, threshold: float, anchor_threshold):
     """On a worker: the lexical tier's scoring and fact anchors of pairs (i, j), indexes into this block's rows."""
     from .match import verify_pairs
 
-    return verify_pairs(pd.DataFrame({"text": texts}), norm, i, j, scorer=scorer, threshold=threshold,
+    return verify_pairs(pd.DataFrame({"text": list(texts)}), list(norm), i, j, scorer=scorer, threshold=threshold,
                    anchor_threshold=anchor_threshold)
 
 
@@ -187,8 +201,9 @@ def embed_distributed(client, texts: list[str], model: str, *, progress: bool = 
     """:func:`factbench.matching.semantic.embed` of ``texts`` with ``model``, encoded on the workers."""
     if not texts:
         return semantic.embed([], model=model, progress=False)
-    parts = spans(len(texts), CLAIMS_PER_TASK, min_parts=_threads(client))
-    res = _run(client, embed_partition, parts, lambda p: (texts[p[0]:p[1]], model), name="embed",
+    parts = spans(len(texts), CLAIMS_PER_TASK, min_parts=worker_threads(client))
+    packed = pack(texts)
+    res = _run(client, embed_partition, parts, lambda p: (packed[p[0]:p[1]], model), name="embed",
                sizes=[b - a for a, b in parts], desc="encoding", unit="claim", progress=progress)
     mine = model_digest(model)
     for digest, *_ in res:
@@ -217,17 +232,17 @@ def _rows_of(e: semantic.Embedded, rows: np.ndarray) -> tuple[np.ndarray, np.nda
     return e.vecs[rows], e.clause_vecs[clause_rows], start
 
 
-def _semantic_block(e: semantic.Embedded, texts: list[str], i, j, threshold: float) -> tuple:
+def _semantic_block(e: semantic.Embedded, texts: np.ndarray, i, j, threshold: float) -> tuple:
     rows, li, lj = _block_rows(i, j)
-    return (*_rows_of(e, rows), e.model, [texts[r] for r in rows], li, lj, threshold)
+    return (*_rows_of(e, rows), e.model, texts[rows], li, lj, threshold)
 
 
-def _against_block(a: semantic.Embedded, b: semantic.Embedded, texts: list[str], ref_texts: list[str], i, j,
+def _against_block(a: semantic.Embedded, b: semantic.Embedded, texts: np.ndarray, ref_texts: np.ndarray, i, j,
                    threshold) -> tuple:
     ra, li = np.unique(i, return_inverse=True)
     rb, lj = np.unique(j, return_inverse=True)
-    other = (*_rows_of(b, rb), [ref_texts[r] for r in rb])
-    return (*_rows_of(a, ra), a.model, [texts[r] for r in ra], li, lj, threshold, other)
+    other = pack([*_rows_of(b, rb), ref_texts[rb]])  # an array: Dask does not walk into it
+    return (*_rows_of(a, ra), a.model, texts[ra], li, lj, threshold, other)
 
 
 def _score_semantic(client, block, n_pairs: int, threads: int, progress: bool) -> np.ndarray:
@@ -259,9 +274,10 @@ def against_distributed(client, claims, reference, *, top: int = 3, threshold: f
     b = embed_distributed(client, ref_texts, name, progress=progress)
     i, j = neighbours_distributed(client, b.vecs, query=a.vecs, k=max(top * 4, 20),
                                   floor=(0.2 if floor is None else floor), progress=progress)
-    s = _score_semantic(client, lambda p, q: _against_block(a, b, texts, ref_texts, i[p:q], j[p:q],
+    packed, ref_packed = pack(texts), pack(ref_texts)
+    s = _score_semantic(client, lambda p, q: _against_block(a, b, packed, ref_packed, i[p:q], j[p:q],
                                                             threshold if threshold > 0 else None),
-                        len(i), _threads(client), progress)
+                        len(i), worker_threads(client), progress)
     cols = ["claim_id_l", "claim_id_r", "score", "rank", "text_l", "text_r", "method"]
     out = pd.DataFrame({"claim_id_l": ids[i], "claim_id_r": np.asarray(ref_ids, dtype=object)[j],
                         "score": np.round(s, 2), "_i": i, "_j": j})
@@ -288,7 +304,7 @@ def match_distributed(engine, corpus, *, method: str = "semantic", threshold: fl
 
     if against is None and method not in ("semantic", "lexical"):
         raise ValueError(f"method must be 'semantic' or 'lexical', not {method!r}")
-    client, own = _client(engine)
+    client, own = dask_client(engine)
     try:
         if against is not None:
             return against_distributed(client, corpus, against, top=top, threshold=threshold,
@@ -300,7 +316,7 @@ def match_distributed(engine, corpus, *, method: str = "semantic", threshold: fl
         texts = claims["text"].astype(str).tolist() if method == "semantic" else claims["text"].tolist()
         art_code = pd.factorize(claims["article_id"].astype(str))[0]
         groups = pd.factorize(claims["outlet"].astype(str))[0] if cross_outlet else None
-        threads = _threads(client)
+        threads = worker_threads(client)
         if method == "semantic":
             threshold = semantic.THRESHOLD if threshold is None else threshold
             e = embed_distributed(client, texts, semantic.model_for(n, model), progress=progress)
@@ -309,7 +325,8 @@ def match_distributed(engine, corpus, *, method: str = "semantic", threshold: fl
                                           progress=progress)
             if within_days is not None:
                 i, j = m.keep_within_days(claims, i, j, within_days)
-            s = _score_semantic(client, lambda p, q: _semantic_block(e, texts, i[p:q], j[p:q], threshold), len(i),
+            packed = pack(texts)
+            s = _score_semantic(client, lambda p, q: _semantic_block(e, packed, i[p:q], j[p:q], threshold), len(i),
                                 threads, progress)
             keep = s >= threshold
             i, j, s = i[keep], j[keep], s[keep]
@@ -317,18 +334,17 @@ def match_distributed(engine, corpus, *, method: str = "semantic", threshold: fl
         threshold = m.DEFAULT_THRESHOLD if threshold is None else threshold
         floor = 0.15 if floor is None else floor
         parts = spans(n, CLAIMS_PER_TASK * 10, min_parts=threads)
-        res = _run(client, normalise_partition, parts, lambda p: (texts[p[0]:p[1]], stop_words), name="normalise",
+        raw = pack(texts)
+        res = _run(client, normalise_partition, parts, lambda p: (raw[p[0]:p[1]], stop_words), name="normalise",
                    sizes=[b - a for a, b in parts], desc="normalising", unit="claim", progress=progress)
-        norm = [t for r in res for t in r]
+        norm = np.concatenate(res) if res else pack([])
         i, j = tfidf_candidates_distributed(client, norm, groups=groups, articles=art_code, floor=floor,
                                             progress=progress)
         if within_days is not None:
             i, j = m.keep_within_days(claims, i, j, within_days)
-        raw = claims["text"]
-
         def block(b):
             rows, li, lj = _block_rows(i[b[0]:b[1]], j[b[0]:b[1]])
-            return ([raw.iat[r] for r in rows], [norm[r] for r in rows], li, lj, scorer, threshold, anchor_threshold)
+            return (raw[rows], norm[rows], li, lj, scorer, threshold, anchor_threshold)
 
         blocks = spans(len(i), PAIRS_PER_TASK, min_parts=threads)
         res = _run(client, verify_partition, blocks, block, name="verify", sizes=[b - a for a, b in blocks],
