@@ -1,7 +1,8 @@
 """Ingest through the Dask engine: the local engine, then a LocalCluster of 1 and of 2 worker processes.
 
     python benchmarks/bench_dask.py [--sentences 20000]
-    python benchmarks/bench_dask.py --match [--claims 10000]
+    python benchmarks/bench_dask.py --match [--claims 10000] [--methods semantic,lexical]
+    python benchmarks/bench_dask.py --match --claims 100000 --methods lexical   # the 100k equality check
 
 Ingest: cold loads (no parse cache) of bench_ingest's generated news corpus. Each phase runs in its own process;
 it prints seconds, sentences per second, the speed-up over the local engine and over 1 worker, the peak
@@ -11,7 +12,8 @@ bytes per claim) from which the README extrapolates to 10M and 100M claims.
 Match (``--match``): ``fb.match`` of a generated claims table (news-like sentences over 5 outlets, many
 restating one another), the default tier (the static encoder at this size) and the lexical one, locally
 and through 1 and 2 workers: seconds, CPU time of the client and of the workers, peak memory, and a
-check that every engine gives the same pairs and scores. The machine may be shared: compare CPU times.
+check that every engine gives the same pairs and scores (it fails otherwise). With one method: per-claim
+costs and their extrapolation to 10M and 100M claims. The machine may be shared: compare CPU times.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ def _peak_mb() -> float:
 
 
 def _cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+    """CPU seconds of this process and of its finished children (the local matcher's forked normalising
+    workers; a Dask worker's CPU is read on the worker)."""
+    r, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime + c.ru_utime + c.ru_stime
 
 
 def phase(name: str, n: int) -> dict:
@@ -98,13 +102,29 @@ def make_claims(n: int, seed: int = 5):
     return pd.DataFrame(rows)
 
 
-def match_phase(name: str, n: int) -> dict:
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def planted_claims(n: int):
+    """bench_match.py's corpus: a 40,000-word Zipf vocabulary and planted near-duplicates over outlets (the
+    vocabulary and candidate counts of real text, where make_claims repeats a few dozen phrases)."""
+    import pandas as pd
+    from bench_match import make_corpus as planted
+
+    texts, outlets, _ = planted(n)
+    return pd.DataFrame({"claim_id": [f"c{k}" for k in range(n)], "article_id": [f"a{k}" for k in range(n)],
+                         "outlet": outlets, "text": texts})
+
+
+def match_phase(name: str, n: int, methods: list[str], corpus: str = "news") -> dict:
     import hashlib
     import logging
 
     import factbench as fb
 
-    claims = make_claims(n)
+    claims = planted_claims(n) if corpus == "planted" else make_claims(n)
     client = cluster = None
     if name != "local":
         from distributed import Client, LocalCluster
@@ -112,8 +132,13 @@ def match_phase(name: str, n: int) -> dict:
         cluster = LocalCluster(n_workers=int(name[-1]), threads_per_worker=1, processes=True, dashboard_address=None,
                                silence_logs=logging.ERROR)
         client = Client(cluster)
-    out = {}
-    for method in ("semantic", "lexical"):
+    from factbench.matching import semantic
+
+    for method in methods:  # warm up: libraries imported and the tier's encoder loaded here and on the workers
+        tier = semantic.model_for(n) if method == "semantic" else None
+        fb.match(claims.head(300), method=method, model=tier, progress=False, engine=client)
+    out = {"rss_before_mb": _rss_mb(), "workers_before_mb": client.run(_rss_mb) if client else {}}
+    for method in methods:
         workers_cpu0 = sum(client.run(_cpu).values()) if client is not None else 0.0
         cpu0 = _cpu()
         t0 = time.perf_counter()
@@ -121,37 +146,64 @@ def match_phase(name: str, n: int) -> dict:
         dt = time.perf_counter() - t0
         out[method] = {"seconds": dt, "cpu": _cpu() - cpu0, "pairs": len(pairs),
                        "workers_cpu": sum(client.run(_cpu).values()) - workers_cpu0 if client is not None else 0.0,
-                       "method": str(pairs["method"].iloc[0]) if len(pairs) else "",
+                       "method": str(pairs["method"].iloc[0]).split(":")[0] if len(pairs) else "",
                        "digest": hashlib.sha256(pairs.to_csv(index=False).encode()).hexdigest()[:12]}
     out["client_mb"] = _peak_mb()
     out["workers_mb"] = sorted(client.run(_peak_mb).values()) if client is not None else []
     if client is not None:
+        peaks = client.run(_peak_mb)
+        out["workers_growth_mb"] = max(peaks[w] - out["workers_before_mb"][w] for w in peaks)
+        del out["workers_before_mb"]
         client.close()
         cluster.close()
+    elif "lexical" in methods:  # the TF-IDF matrix each worker holds (with its transpose) during blocking
+        from factbench.matching import partitions
+        from factbench.matching.match import normalise_many
+
+        x = partitions.tfidf_matrix(normalise_many(claims["text"].tolist(), stop_words=False))
+        out["matrix_bytes"] = int(x.data.nbytes + x.indices.nbytes + x.indptr.nbytes)
     return out
 
 
-def main_match(n: int) -> None:
+def main_match(n: int, methods: list[str], corpus: str = "news") -> None:
     res = {}
     load = os.getloadavg()[0]
     for name in ("local", "dask1", "dask2"):
-        out = subprocess.run([sys.executable, __file__, "--match-phase", name, "--claims", str(n)],
-                             capture_output=True, text=True, check=True,
+        out = subprocess.run([sys.executable, __file__, "--match-phase", name, "--claims", str(n),
+                              "--methods", ",".join(methods), "--corpus", corpus], capture_output=True, text=True,
+                             check=True,
                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
         res[name] = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"{os.cpu_count()} cores (shared with other jobs: compare CPU times), load average {load:.1f} before / "
-          f"{os.getloadavg()[0]:.1f} after; fb.match of {n} generated claims")
-    print(f"{'engine':<16} {'tier':<28} {'pairs':>7} {'seconds':>8} {'vs local':>8} {'client CPU s':>12} "
-          f"{'workers CPU s':>13} {'client MB':>9} {'worker MB':>10}")
-    for method in ("semantic", "lexical"):
-        base = res["local"][method]["seconds"]
+          f"{os.getloadavg()[0]:.1f} after; fb.match of {n} generated claims ({corpus} corpus)")
+    print(f"{'engine':<16} {'tier':<28} {'pairs':>7} {'seconds':>8} {'vs local':>8} {'vs 1 wkr':>8} "
+          f"{'client CPU s':>12} {'workers CPU s':>13} {'client MB':>9} {'worker MB':>10}")
+    for method in methods:
+        base, one = res["local"][method]["seconds"], res["dask1"][method]["seconds"]
         for name, label in (("local", "local"), ("dask1", "dask, 1 worker"), ("dask2", "dask, 2 workers")):
             r = res[name][method]
             workers = "/".join(f"{m:.0f}" for m in res[name]["workers_mb"]) or "-"
             print(f"{label:<16} {r['method']:<28} {r['pairs']:>7} {r['seconds']:>8.1f} {base / r['seconds']:>7.2f}x "
-                  f"{r['cpu']:>12.1f} {r['workers_cpu']:>13.1f} {res[name]['client_mb']:>9.0f} {workers:>10}")
+                  f"{one / r['seconds']:>7.2f}x {r['cpu']:>12.1f} {r['workers_cpu']:>13.1f} "
+                  f"{res[name]['client_mb']:>9.0f} {workers:>10}")
         assert len({res[e][method]["digest"] for e in res}) == 1, f"engines disagree ({method})"
     print("every engine gave the same pairs and scores (checksums of the pairs tables agree)")
+    if len(methods) != 1:
+        return
+    r, d2 = res["local"][methods[0]], res["dask2"]
+    worker_ms, client_ms = d2[methods[0]]["workers_cpu"] / n * 1e3, d2[methods[0]]["cpu"] / n * 1e3
+    client_kb = (d2["client_mb"] - d2["rss_before_mb"]) * 1024 / n
+    worker_kb = d2["workers_growth_mb"] * 1024 / n
+    print(f"per claim: local {r['cpu'] / n * 1e3:.2f} ms CPU; dask {worker_ms:.2f} ms on the workers + {client_ms:.2f} ms "
+          f"on the client; memory growth during the match: client {client_kb:.2f} KB/claim, a worker {worker_kb:.2f} KB/claim"
+          + (f"; TF-IDF matrix {res['local']['matrix_bytes'] / n:.0f} bytes/claim" if "matrix_bytes" in res["local"] else ""))
+    if methods[0] != "lexical":  # the default beyond 50,000 claims is the lexical tier
+        return
+    for claims in (10_000_000, 100_000_000):
+        hours = claims * worker_ms / 1e3 / 3600
+        print(f"  {claims / 1e6:.0f}M claims: {hours:.1f} worker core-hours (~{hours * 60 / 64:.0f} min on 64 worker "
+              f"cores), client {claims * client_ms / 1e3 / 3600:.1f} CPU-hours and ~{claims * client_kb / 2**20:.0f} GB "
+              f"beyond the claims table, a worker ~{claims * worker_kb / 2**20:.0f} GB")
 
 
 def main() -> None:
@@ -159,14 +211,17 @@ def main() -> None:
     ap.add_argument("--sentences", type=int, default=20000)
     ap.add_argument("--match", action="store_true", help="measure fb.match instead of ingest")
     ap.add_argument("--claims", type=int, default=10000, help="claims to match (with --match)")
+    ap.add_argument("--methods", default="semantic,lexical", help="match methods, comma-separated (with --match)")
+    ap.add_argument("--corpus", default="news", choices=["news", "planted"],
+                    help="news: a few dozen news phrases restated; planted: bench_match.py's Zipf corpus")
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--match-phase", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.match_phase:
-        print(json.dumps(match_phase(args.match_phase, args.claims)))
+        print(json.dumps(match_phase(args.match_phase, args.claims, args.methods.split(","), args.corpus)))
         return
     if args.match:
-        main_match(args.claims)
+        main_match(args.claims, args.methods.split(","), args.corpus)
         return
     if args.phase:
         print(json.dumps(phase(args.phase, args.sentences)))

@@ -202,6 +202,8 @@ def test_match_of_thousands_of_claims_in_many_partitions_equals_the_local_match(
     local = fb.match(claims, progress=False, **kw)
     monkeypatch.setattr(mdist, "CLAIMS_PER_TASK", 150)
     monkeypatch.setattr(mdist, "PAIRS_PER_TASK", 3000)
+    monkeypatch.setattr(mdist, "TFIDF_ROWS_PER_TASK", 250)  # candidate generation in 12 blocks of rows
+    monkeypatch.setattr(mdist, "SEARCH_ROWS_PER_TASK", 2048)  # the smallest search block (2 for 3,000 claims)
     remote = fb.match(claims, progress=False, engine=client, **kw)
     pd.testing.assert_frame_equal(local, remote)
     assert len(local) > n // 5
@@ -241,11 +243,121 @@ def test_match_engine_arguments_are_clear(client):
     claims = generated_claims(10)
     with pytest.raises(TypeError, match="engine must be a dask.distributed.Client"):
         fb.match(claims, progress=False, engine=42)
-    with pytest.raises(NotImplementedError, match="against=.*runs locally"):
-        fb.match(claims, against=claims, progress=False, engine=client)
     for method in ("semantic", "lexical"):  # nothing to match: the local engine's empty table
         for few in (claims.head(0), claims.head(1)):
             pd.testing.assert_frame_equal(fb.match(few, method=method, progress=False),
                                           fb.match(few, method=method, progress=False, engine=client))
     with pytest.raises(ValueError, match="method must be"):
         fb.match(claims, method="magic", progress=False, engine=client)
+
+
+# --- candidate generation in blocks of rows, on the workers -------------------------------------------
+
+def _pairs_of(i, j):
+    return list(zip(i.tolist(), j.tolist()))
+
+
+@pytest.mark.parametrize("exact_max", [30_000, 500])  # exact products, and the faiss index beyond EXACT_MAX
+def test_partitioned_candidates_equal_the_local_ones(monkeypatch, exact_max):
+    """Row blocks of any size find the local blocking's and neighbour search's pairs (no cluster needed)."""
+    from factbench.matching import blocking, partitions as P, semantic
+    from factbench.matching.match import normalise_many
+
+    claims = generated_claims(3000)
+    groups, arts = pd.factorize(claims["outlet"])[0], pd.factorize(claims["article_id"])[0]
+    norm = normalise_many(claims["text"].tolist())
+    i, j = blocking.candidate_pairs(norm, groups=groups, articles=arts, floor=0.15)
+    x = P.tfidf_matrix(norm)
+    for size in (1, 997, 3000):
+        keys = [P.tfidf_block(x, a, b, floor=0.15, groups=groups, articles=arts) for a, b in P.row_blocks(3000, size)]
+        assert _pairs_of(*P.merge_keys(keys, 3000)) == _pairs_of(i, j), size
+    assert len(i) > 10_000
+    monkeypatch.setattr(semantic, "EXACT_MAX", exact_max)
+    e = semantic.embed(claims["text"].tolist(), model="minilm-l6-static", progress=False)
+    index = P.serialized_ivf_index(e.vecs) if exact_max < 3000 else None
+    i, j = semantic.neighbour_pairs(e.vecs, floor=0.55, groups=groups, articles=arts)
+    keys = [P.neighbour_block(e.vecs, a, b, floor=0.55, k=semantic.NEIGHBOURS, groups=groups, articles=arts,
+                              index=index) for a, b in P.row_blocks(3000, 2048, align=2048)]
+    assert _pairs_of(*P.merge_keys(keys, 3000)) == _pairs_of(i, j) and len(i) > 10_000
+    q = e.vecs[:700]  # query rows against the others (matching against earlier fact-checks)
+    i, j = semantic.neighbour_pairs(e.vecs, query=q, floor=0.2, k=12)
+    keys = [P.neighbour_block(e.vecs, a, b, floor=0.2, k=12, query=q, index=index) for a, b in [(0, 700)]]
+    assert _pairs_of(*P.merge_keys(keys, 3000)) == _pairs_of(i, j) and len(i) > 5000
+    with pytest.raises(ValueError, match="multiple of 2048"):
+        P.neighbour_block(e.vecs, 100, 200, floor=0.5, k=5)
+    P.release()
+
+
+def _no_candidates_here(monkeypatch):
+    """Make candidate generation fail in this process: it must run on the workers."""
+    from factbench.matching import blocking, partitions, semantic
+
+    def here(*a, **k):
+        raise AssertionError("candidate generation ran on the client")
+
+    for mod, name in ((blocking, "candidate_pairs"), (semantic, "neighbour_pairs"), (partitions, "tfidf_block"),
+                      (partitions, "neighbour_block")):
+        monkeypatch.setattr(mod, name, here)
+
+
+@pytest.mark.parametrize("kw", [{"method": "lexical"}, {"model": "minilm-l6-static"}])
+def test_candidate_generation_runs_on_the_workers(client, monkeypatch, kw):
+    from factbench.matching import distributed as mdist, semantic
+
+    claims = generated_claims(3000)
+    monkeypatch.setattr(semantic, "EXACT_MAX", 1000)  # the faiss path: its index made once, sent to the workers
+    local = fb.match(claims, progress=False, **kw)
+    _no_candidates_here(monkeypatch)
+    monkeypatch.setattr(mdist, "TFIDF_ROWS_PER_TASK", 400)
+    monkeypatch.setattr(mdist, "SEARCH_ROWS_PER_TASK", 2048)
+    remote = fb.match(claims, progress=False, engine=client, **kw)
+    pd.testing.assert_frame_equal(local, remote)
+    assert len(local) > 1000
+    # the workers let go of the shared matrix and what they made from it once the match was done
+    from factbench.matching import partitions
+
+    assert set(client.run(lambda: len(partitions._held)).values()) == {0}
+
+
+def _reference(n: int) -> pd.DataFrame:
+    ref = generated_claims(n, seed=11)[["claim_id", "text"]]
+    ref["claim_id"] = "fc-" + ref["claim_id"]
+    return ref
+
+
+@pytest.mark.parametrize("kw", [{}, {"model": "minilm-l6-static", "top": 5, "threshold": 0}])
+def test_match_against_on_dask_equals_the_local_match(client, monkeypatch, kw):
+    from factbench.matching import distributed as mdist
+
+    claims, ref = generated_claims(240), _reference(150)
+    local = fb.match(claims, against=ref, progress=False, **kw)
+    _no_candidates_here(monkeypatch)
+    monkeypatch.setattr(mdist, "CLAIMS_PER_TASK", 35)
+    monkeypatch.setattr(mdist, "PAIRS_PER_TASK", 200)
+    remote = fb.match(claims, against=ref, progress=False, engine=client, **kw)
+    pd.testing.assert_frame_equal(local, remote)
+    assert len(local) > 150 and local["rank"].max() == kw.get("top", 3)
+
+
+def test_match_against_a_file_and_nothing_on_dask(client, tmp_path):
+    claims, ref = generated_claims(60), _reference(40).rename(columns={"text": "claimReviewed"})
+    path = tmp_path / "checks.csv"
+    ref.to_csv(path, index=False)
+    pd.testing.assert_frame_equal(fb.match(claims, against=path, progress=False),
+                                  fb.match(claims, against=path, progress=False, engine=client))
+    for few, against in ((claims.head(0), ref), (claims, ref.head(0))):
+        pd.testing.assert_frame_equal(fb.match(few, against=against, progress=False),
+                                      fb.match(few, against=against, progress=False, engine=client))
+    with pytest.raises(fb.SchemaError, match="claim_id and text"):
+        fb.match(claims[["text"]], against=ref, progress=False, engine=client)
+
+
+def test_match_of_100k_claims_on_dask_equals_the_local_match(client):
+    """The issue's 100k synthetic corpus, through the default tier at that size (the lexical path):
+    normalising, TF-IDF blocking (5 blocks of 20,000 rows) and scoring on the workers, the same pairs."""
+    claims = generated_claims(100_000)
+    local = fb.match(claims, progress=False)
+    remote = fb.match(claims, progress=False, engine=client)
+    pd.testing.assert_frame_equal(local, remote)
+    assert len(local) > 15_000 and local["method"].str.startswith("anchor:").any()
+    assert not local["method"].str.startswith("semantic").any()

@@ -162,3 +162,27 @@ def test_merge_into_postgresql_and_back(three, pg_url, tmp_path, capsys):
     assert merge([pg_url, *three], back).total == 29
     cols = ["claim_id", "verdict", "action", "reviewer", "decided_at", "note"]
     assert VerdictStore(back).to_frame()[cols].values.tolist() == pg.to_frame()[cols].values.tolist()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_append_log_adds_a_batch_whole_with_undoes_pointing_into_it(tmp_path, request, kind):
+    """The seam merging writes through: rows as they are, an undo pointing at an earlier row of its batch,
+    all or none."""
+    from factbench.storage.store import SCHEMA_VERSION, BatchRef
+
+    store = VerdictStore(str(tmp_path / "a.db") if kind == "sqlite" else request.getfixturevalue("pg_url"))
+    try:
+        at = "2025-06-19T10:00:00.000001+00:00"
+        before = len(store.log_rows())
+        rows = [("c1", "h1", "supported", "set", None, "a note", "", "ana", at, SCHEMA_VERSION),
+                ("c2", "h2", "contradicted", "set", None, "", "", "ana", at, SCHEMA_VERSION),
+                ("c1", "h1", None, "undo", BatchRef(0), "", "", "ana", at, SCHEMA_VERSION)]
+        ids = store.append_log(rows)
+        log = store.log_rows()[before:]
+        assert [r["verdict_id"] for r in log] == ids and log[2]["undoes"] == ids[0]
+        assert store.current("ana") == {"c2": "contradicted"}
+        with pytest.raises(ValueError, match="earlier row of its batch"):
+            store.append_log(rows[:2] + [rows[2][:4] + (BatchRef(7),) + rows[2][5:]])
+        assert len(store.log_rows()) == before + 3  # the failed batch added nothing
+    finally:
+        store.close()

@@ -73,7 +73,9 @@ def partitions(lengths: Sequence[int], max_chars: int = PARTITION_CHARS, min_par
     return out
 
 
-def _client(engine):
+def dask_client(engine):
+    """``(client, owned)``: a ``dask.distributed.Client`` as given, or one connected to a scheduler address
+    (owned: the caller closes it)."""
     if isinstance(engine, str):
         from distributed import Client
 
@@ -83,7 +85,8 @@ def _client(engine):
     return engine, False
 
 
-def _threads(client) -> int:
+def worker_threads(client) -> int:
+    """The cluster's worker threads, all workers together (at least 1)."""
     workers = client.scheduler_info().get("workers", {})
     return max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
 
@@ -96,7 +99,7 @@ def run_bounded(client, fn, jobs: list, build, *, name: str, sizes: list[int], d
     from distributed import as_completed
     from tqdm.auto import tqdm
 
-    threads = _threads(client)
+    threads = worker_threads(client)
     run = uuid.uuid4().hex[:8]
     pending = iter(enumerate(jobs))
 
@@ -129,7 +132,7 @@ def parse_texts_distributed(engine, texts: Sequence[str], *, years: Sequence[int
                             cache: ParseCache | None = None, progress: bool = True,
                             max_chars: int | None = None) -> list[Parsed]:
     """:func:`~factbench.ingest.parse.parse_texts` with the claims analysis, on a Dask cluster."""
-    client, own = _client(engine)
+    client, own = dask_client(engine)
     try:
         version = default_pipeline_id()
         years = list(years) if years is not None else [None] * len(texts)
@@ -137,7 +140,7 @@ def parse_texts_distributed(engine, texts: Sequence[str], *, years: Sequence[int
         have = cache.get_many(set(keys)) if cache else {}
         todo = [i for i, k in enumerate(keys) if k not in have]
         results: dict[int, Parsed] = {}
-        threads = _threads(client)
+        threads = worker_threads(client)
         parts = [[todo[j] for j in p] for p in
                  partitions([len(texts[i]) for i in todo], max_chars or PARTITION_CHARS, min_parts=threads)]
         # an explicit key per partition: no hashing of the texts; never reused from another load

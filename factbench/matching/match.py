@@ -93,13 +93,13 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
     the TF-IDF cosine for blocking (default 0.15); ``anchor_threshold``: candidates that share a
     specific date or count and whose content words overlap need only this score (``None``: off).
 
-    ``engine``: None (here) or a ``dask.distributed.Client`` / scheduler address: encoding and scoring
-    run on the cluster with the same results (:mod:`factbench.matching.distributed`)."""
+    ``engine``: None (here) or a ``dask.distributed.Client`` / scheduler address: encoding, candidate
+    generation and scoring run on the cluster with the same results (:mod:`factbench.matching.distributed`)."""
     if engine is not None:
         from .distributed import match_distributed
 
-        return match_distributed(engine, corpus, method=method, threshold=threshold, against=against, model=model,
-                                 cross_outlet=cross_outlet, within_days=within_days, scorer=scorer,
+        return match_distributed(engine, corpus, method=method, threshold=threshold, against=against, top=top,
+                                 text_column=text_column, model=model, cross_outlet=cross_outlet, within_days=within_days, scorer=scorer,
                                  stop_words=stop_words, floor=floor, anchor_threshold=anchor_threshold,
                                  progress=progress)
     if against is not None:
@@ -346,3 +346,33 @@ def _verify(claims: pd.DataFrame, norm: list[str], i: np.ndarray, j: np.ndarray,
                     keep[k] = True
                     method[k] = f"anchor:{min(shared)}+{name}"
     return i[keep], j[keep], s[keep], method[keep]
+
+
+# --- public seams: the local engine's own steps, for other engines (factbench.matching.distributed) ---
+
+def claims_table(corpus) -> pd.DataFrame:
+    """The claims table :func:`match` works on (a Corpus's claims with ``published``, or a DataFrame checked)."""
+    return _claims_frame(corpus)
+
+
+def keep_within_days(claims: pd.DataFrame, i: np.ndarray, j: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (i, j) whose articles were published at most ``days`` apart (undated ones kept)."""
+    return _within_days(claims, i, j, days)
+
+
+def verify_pairs(claims: pd.DataFrame, norm: list[str], i: np.ndarray, j: np.ndarray, *, scorer, threshold: float,
+                 anchor_threshold: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The lexical path's scoring of candidates (i, j): the kept i, j, scores and methods (see :func:`match`)."""
+    return _verify(claims, norm, i, j, scorer=scorer, threshold=threshold, anchor_threshold=anchor_threshold)
+
+
+def pairs_table(claims: pd.DataFrame, i, j, s, how) -> pd.DataFrame:
+    """The pairs table :func:`match` returns for scored pairs (i, j) of ``claims``."""
+    outlet_code, outlet_names = pd.factorize(claims["outlet"].astype(str))
+    art_code, art_names = pd.factorize(claims["article_id"].astype(str))
+    return _pairs_frame(claims, i, j, s, how, art_code, art_names, outlet_code, outlet_names)
+
+
+def reference_table(reference, text_column: str | None = None) -> tuple[list[str], list[str]]:
+    """(ids, texts) of a table of earlier fact-checks, as ``match(..., against=)`` reads it."""
+    return _reference_frame(reference, text_column)

@@ -28,7 +28,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .store import COLUMNS, SCHEMA_VERSION, StoreError, VerdictStore
+from .store import COLUMNS, SCHEMA_VERSION, BatchRef, StoreError, VerdictStore
 
 
 @dataclass
@@ -109,80 +109,13 @@ def _same(a: VerdictStore, b: VerdictStore) -> bool:
         return False
 
 
-def _sqlite_writer(store: VerdictStore, rows: list[tuple]) -> None:
-    """Append ``rows`` (undoes given as ("key", k) or an id) in one SQLite transaction."""
-    import sqlite3
-    import time
-
-    db = store._db
-    for attempt in range(200):
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            break
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e) and "busy" not in str(e):
-                raise
-            time.sleep(min(0.05 * (attempt + 1), 0.5))
-    else:
-        raise StoreError(f"{store.path}: could not get the write lock")
-    try:
-        ids: dict[str, int] = {}
-        for key, r, undone in rows:
-            cur = db.execute(
-                "INSERT INTO verdicts (claim_id, text_hash, verdict, action, undoes, note, evidence_url, reviewer, "
-                "decided_at, schema_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                _values(r, undone, ids))
-            ids[key] = cur.lastrowid
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-
-
-def _postgres_writer(store, rows: list[tuple]) -> None:
-    from .postgres import _INSERT
-
-    def go(conn):
-        ids: dict[str, int] = {}
-
-        def body():
-            # batches of inserts in one round trip (psycopg pipelines executemany); an undo whose
-            # decision is still in the batch waits for the batch, so its new id is known
-            batch: list[tuple[str, tuple]] = []
-            with conn.cursor() as cur:
-                def flush():
-                    if not batch:
-                        return
-                    cur.executemany(_INSERT, [v for _, v in batch], returning=True)
-                    for n, (key, _) in enumerate(batch):
-                        if n:
-                            cur.nextset()
-                        ids[key] = cur.fetchone()[0]
-                    batch.clear()
-
-                for key, r, undone in rows:
-                    if undone is not None and undone[0] == "key" and undone[1] not in ids:
-                        flush()
-                    batch.append((key, _values(r, undone, ids)))
-                    if len(batch) >= 2000:
-                        flush()
-                flush()
-
-        try:
-            store._transaction(conn, [], body)
-        finally:
-            store._in_doubt = None
-
-    store._run("the merge was not confirmed (a merge adds all of its rows or none): run it again once the server "
-               "is back, merging twice adds nothing", go)
-
-
-def _values(r: dict, undone, ids: dict[str, int]) -> tuple:
+def _values(r: dict, undone, at: dict[str, int]) -> tuple:
+    """A source row as :meth:`~factbench.storage.store.VerdictStore.append_log` takes it: an undo points at
+    the target's id of the row it undoes, or at that row's place in this batch (``at``: key -> place)."""
     undoes = None
     if undone is not None:
         kind, value = undone
-        undoes = ids[value] if kind == "key" else value
+        undoes = BatchRef(at[value]) if kind == "key" else value
     version = _int(r.get("schema_version")) or SCHEMA_VERSION
     return (str(r["claim_id"]), r["text_hash"] or "", r["verdict"], r["action"], undoes, r["note"] or "",
             r["evidence_url"] or "", r["reviewer"], r["decided_at"], version)
@@ -197,7 +130,7 @@ def merge(sources, target, *, progress: bool = False) -> MergeReport:
     tgt, close_target = (target, False) if isinstance(target, VerdictStore) else (VerdictStore(str(target)), True)
     opened = []
     try:
-        have, _ = _keyed(tgt._rows())
+        have, _ = _keyed(tgt.log_rows())
         key_id = {k: _int(r["verdict_id"]) for k, r in have}
         latest_at: dict[tuple, str] = {}
         for _, r in have:
@@ -215,7 +148,7 @@ def merge(sources, target, *, progress: bool = False) -> MergeReport:
             if _same(store, tgt):
                 info["rows"] = info["present"] = len(have)
                 continue
-            rows = store._rows()
+            rows = store.log_rows()
             keyed, info["skipped"] = _keyed(rows)
             info["rows"] = len(rows)
             by_id = {_int(r["verdict_id"]): k for k, r in keyed}
@@ -237,17 +170,14 @@ def merge(sources, target, *, progress: bool = False) -> MergeReport:
         report.out_of_order = sum(1 for _, (_, r, _) in order if r["action"] == "set"
                                   and latest_at.get((r["claim_id"], r["reviewer"]), "") > r["decided_at"])
         if order:
-            rows = [(k, r, undone) for k, (_, r, undone) in order]
-            from .postgres import PostgresVerdictStore
-
-            if isinstance(tgt, PostgresVerdictStore):
-                _postgres_writer(tgt, rows)
-            else:
-                _sqlite_writer(tgt, rows)
+            at = {k: n for n, (k, _) in enumerate(order)}
+            tgt.append_log([_values(r, undone, at) for _, (_, r, undone) in order],
+                           what="the merge was not confirmed (a merge adds all of its rows or none): run it again "
+                                "(once the server is back), merging twice adds nothing")
         report.added = len(order)
         report.present = sum(s["present"] for s in report.sources)
         report.skipped = sum(s["skipped"] for s in report.sources)
-        report.total = len(tgt._rows())
+        report.total = len(tgt.log_rows())
         report.reviewers = tgt.reviewers()
         return report
     finally:

@@ -27,8 +27,8 @@ import threading
 
 import pandas as pd
 
-from .store import (APPLICATION_ID, COLUMNS, SCHEMA_VERSION, StoreError, VerdictStore, _active_rows, _check_text,
-                    _now, current_verdicts, decision_rows)
+from .store import (APPLICATION_ID, COLUMNS, SCHEMA_VERSION, BatchRef, StoreError, VerdictStore, _active_rows,
+                    _check_text, _now, current_verdicts, decision_rows, resolve_undoes)
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 
@@ -250,6 +250,44 @@ class PostgresVerdictStore(VerdictStore):
             return []
         what = "the verdict was NOT saved" if len(rows) == 1 else f"the {len(rows)} verdicts were NOT saved"
         return self._run(what, self._insert, rows)
+
+    def append_log(self, rows: list[tuple], *, what: str = "the rows were not confirmed (they are added all "
+                   "or none)") -> list[int]:
+        """:meth:`VerdictStore.append_log` on PostgreSQL: inserts sent in batches of 2,000 per round trip
+        (an undo whose decision is still in the batch waits for it, so its new id is known)."""
+
+        def go(conn):
+            ids: list[int] = []
+
+            def body():
+                batch: list[tuple] = []
+                with conn.cursor() as cur:
+                    def flush():
+                        if not batch:
+                            return
+                        cur.executemany(_INSERT, batch, returning=True)
+                        for n in range(len(batch)):
+                            if n:
+                                cur.nextset()
+                            ids.append(cur.fetchone()[0])
+                        batch.clear()
+
+                    for r in rows:
+                        r = tuple(r)
+                        if isinstance(r[4], BatchRef) and r[4] >= len(ids):
+                            flush()
+                        batch.append(resolve_undoes(r, ids))
+                        if len(batch) >= 2000:
+                            flush()
+                    flush()
+
+            try:
+                self._transaction(conn, [], body)
+            finally:
+                self._in_doubt = None  # a batch is not looked up again by content (merging is idempotent)
+            return ids
+
+        return self._run(what, go)
 
     def record_many(self, claim_ids: list[str], verdict: str, *, reviewer: str, note: str = "",
                     evidence_url: str = "", texts: list[str] | None = None) -> list[int]:

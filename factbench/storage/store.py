@@ -117,6 +117,28 @@ _BACKFILL = (f"INSERT OR REPLACE INTO verdicts_current SELECT v.reviewer, v.clai
              f"WHERE {_ACTIVE} GROUP BY v.reviewer, v.claim_id")
 
 
+class BatchRef(int):
+    """In :meth:`VerdictStore.append_log`: the ``undoes`` of an undo whose decision is the n-th row
+    (from 0) of the same batch, whose id is not known before it is written.
+
+    >>> BatchRef(2)
+    BatchRef(2)
+    """
+
+    def __repr__(self) -> str:
+        return f"BatchRef({int(self)})"
+
+
+def resolve_undoes(row: tuple, ids: list[int]) -> tuple:
+    """``row`` (the columns :meth:`VerdictStore.append_log` takes) with a :class:`BatchRef` in ``undoes``
+    replaced by the id the batch's row got (``ids``: the batch's ids so far)."""
+    if isinstance(row[4], BatchRef):
+        if row[4] >= len(ids):
+            raise ValueError(f"an undo may only point at an earlier row of its batch, not at row {int(row[4])}")
+        row = (*row[:4], ids[row[4]], *row[5:])
+    return row
+
+
 class StoreError(RuntimeError):
     """The verdict store cannot be used or written: not ours, damaged, newer, busy, read-only or full.
     The message names the file and the problem; nothing was written."""
@@ -432,7 +454,26 @@ class VerdictStore:
             db.execute(self._INSERT, (cid, th, None, "undo", vid, "", "", reviewer, _now(), SCHEMA_VERSION))
         return cid
 
+    def append_log(self, rows: list[tuple], *, what: str = "the rows were NOT added") -> list[int]:
+        """Append rows of a verdict log as they are, all in one transaction (all or none): each a tuple
+        (claim_id, text_hash, verdict, action, undoes, note, evidence_url, reviewer, decided_at,
+        schema_version); an ``undoes`` given as :class:`BatchRef` points at an earlier row of the batch.
+        Returns the rows' new ids. This is how :func:`factbench.storage.merge.merge` writes; reviewers'
+        decisions go through :meth:`record` and :meth:`undo`. ``what``: the error's end if it fails."""
+        ids: list[int] = []
+        try:
+            with self._write() as db:
+                for r in rows:
+                    ids.append(db.execute(self._INSERT, resolve_undoes(tuple(r), ids)).lastrowid)
+        except StoreError as e:
+            raise StoreError(f"{e}; {what}") from None
+        return ids
+
     # ------------------------------------------------------------------ reading
+    def log_rows(self) -> list[dict]:
+        """The whole log as dicts (keys :data:`COLUMNS`), oldest first: what merging reads."""
+        return self._rows()
+
     def _query(self, sql: str, params=()) -> list[tuple]:
         with self._lock:
             try:
