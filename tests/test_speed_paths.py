@@ -39,15 +39,15 @@ def _full_product(texts, *, floor=0.15, cap=200, max_df=0.02):
     return key // n, key % n
 
 
-@pytest.mark.parametrize("marker", [False, True])
-def test_tfidf_equals_sklearn(marker):
+@pytest.mark.parametrize("marker,part", [(False, 100_000), (True, 100_000), (False, 250)])
+def test_tfidf_equals_sklearn(marker, part):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = _corpus(3000)
     texts = texts if marker else texts[:-1]  # with a text holding the marker, text by text; else one split
     want = TfidfVectorizer(analyzer=str.split, token_pattern=None, lowercase=False, sublinear_tf=True,
                            dtype=np.float32).fit_transform(texts).tocsr()
-    got = blocking.tfidf(texts)
+    got = blocking.tfidf(texts, part=part)  # part=250: words counted in parts, one vocabulary
     assert got.shape == want.shape and got.dtype == want.dtype
     assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
     assert np.array_equal(got.data, want.data)  # the same float32 values, bit for bit

@@ -57,12 +57,12 @@ def candidate_pairs(texts: list[str], *, groups: np.ndarray | None = None, artic
     return i[keep], j[keep]
 
 
-def tfidf(texts: list[str]):
+def tfidf(texts: list[str], *, part: int = 100_000):
     """The L2-normalised, sublinear TF-IDF matrix (CSR, float32) of texts split at whitespace: exactly
     what ``sklearn``'s ``TfidfVectorizer(analyzer=str.split, sublinear_tf=True, dtype=np.float32)``
     gives (the same columns, in the same order, the same float32 values), with the words counted by
     pandas' hash table instead of a Python loop per text (about half the CPU time; a test checks the
-    two are equal). ``None`` when no text has a word.
+    two are equal). ``None`` when no text has a word. Words are counted ``part`` texts at a time.
 
     >>> tfidf(["a b a", "b c"]).toarray().astype(float).round(2).tolist()
     [[0.92, 0.39, 0.0], [0.0, 0.58, 0.81]]
@@ -73,32 +73,34 @@ def tfidf(texts: list[str]):
 
     n = len(texts)
     vocab: dict[str, int] = {}  # word -> id in order of first appearance (as sklearn numbers them)
-    rows, cols = [], []
-    step = 100_000
-    for s in range(0, n, step):
-        part = texts[s:s + step]
-        words, doc = _words(part)
+    rows, cols, counts = [], [], []
+    for s in range(0, n, part):  # in parts: only one part's words are held at a time
+        words, doc = _words(texts[s:s + part])
+        if not len(words):
+            continue
         codes, uniq = pd.factorize(words)  # ids in order of first appearance within the part
         ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in uniq), dtype=np.int64, count=len(uniq))
-        cols.append(ids[codes] if len(codes) else np.empty(0, np.int64))
-        rows.append(doc + s)
+        v = np.int64(len(vocab))
+        key = np.sort(doc * v + ids[codes])  # (text, word) in sklearn's order
+        at = np.nonzero(np.r_[True, key[1:] != key[:-1]])[0]
+        counts.append(np.diff(np.r_[at, len(key)]).astype(np.float32))
+        key = key[at]
+        rows.append((key // v + s).astype(np.int64))
+        cols.append((key % v).astype(np.int32))
     if not vocab:
         return None
     v = len(vocab)
-    key = np.sort(np.concatenate(rows) * np.int64(v) + np.concatenate(cols))  # (text, word) in sklearn's order
-    first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, bool)
-    at = np.nonzero(first)[0]
-    counts = np.diff(np.r_[at, len(key)]).astype(np.float32)
-    key = key[at]
-    row, col = key // v, key % v
+    row, col, counts = np.concatenate(rows), np.concatenate(cols), np.concatenate(counts)
+    del rows, cols
     # columns in alphabetical order, as sklearn sorts its vocabulary (each text's entries keep their
     # first-appearance order, as in sklearn)
     names = np.empty(v, dtype=object)
     names[:] = list(vocab)
     rank = np.empty(v, dtype=np.int32)
     rank[np.argsort(names, kind="stable")] = np.arange(v, dtype=np.int32)
-    indptr = np.zeros(n + 1, dtype=np.int32)
+    indptr = np.zeros(n + 1, dtype=np.int32 if len(row) < 2**31 else np.int64)
     np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+    del row
     counts_x = sp.csr_matrix((counts, rank[col], indptr), shape=(n, v))
     return TfidfTransformer(sublinear_tf=True).fit(counts_x).transform(counts_x, copy=False).tocsr()
 
