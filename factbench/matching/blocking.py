@@ -141,6 +141,8 @@ def _upper_pairs(x, *, floor: float, cap: int, chunk: int, threads: int, bar) ->
     for s in range(0, n, chunk):
         a = x[s:s + chunk]
         b0 = (s // block) * block
+        for b in [b for b in bt if b < b0]:
+            del bt[b]  # no later chunk reaches back to it
         for b in starts:
             if b < b0:
                 continue
