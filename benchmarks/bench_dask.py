@@ -157,10 +157,10 @@ def match_phase(name: str, n: int, methods: list[str], corpus: str = "news") -> 
         client.close()
         cluster.close()
     elif "lexical" in methods:  # the TF-IDF matrix each worker holds (with its transpose) during blocking
-        from factbench.matching import partitions
+        from factbench.matching.blocking import blocking_matrix
         from factbench.matching.match import normalise_many
 
-        x = partitions.tfidf_matrix(normalise_many(claims["text"].tolist(), stop_words=False))
+        x = blocking_matrix(normalise_many(claims["text"].tolist(), stop_words=False))
         out["matrix_bytes"] = int(x.data.nbytes + x.indices.nbytes + x.indptr.nbytes)
     return out
 

@@ -267,7 +267,7 @@ def test_partitioned_candidates_equal_the_local_ones(monkeypatch, exact_max):
     groups, arts = pd.factorize(claims["outlet"])[0], pd.factorize(claims["article_id"])[0]
     norm = normalise_many(claims["text"].tolist())
     i, j = blocking.candidate_pairs(norm, groups=groups, articles=arts, floor=0.15)
-    x = P.tfidf_matrix(norm)
+    x = blocking.blocking_matrix(norm)
     for size in (1, 997, 3000):
         keys = [P.tfidf_block(x, a, b, floor=0.15, groups=groups, articles=arts) for a, b in P.row_blocks(3000, size)]
         assert _pairs_of(*P.merge_keys(keys, 3000)) == _pairs_of(i, j), size

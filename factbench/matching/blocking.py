@@ -30,18 +30,9 @@ def candidate_pairs(texts: list[str], *, groups: np.ndarray | None = None, artic
     n = len(texts)
     if n < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    # TF-IDF over the whole vocabulary, L2-normalised; then the words in more than
-    # max(100, min(1000, max_df * n)) claims are dropped from the product. Dropping them after the
-    # normalisation keeps each pair's partial cosine at most its true cosine, so one shared rare word
-    # does not make two long sentences look alike; the cap keeps the product near linear in n.
-    x = tfidf(texts)
+    x = blocking_matrix(texts, max_df=max_df)
     if x is None:  # no vocabulary (all texts empty)
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    cap_df = int(max(100, min(1000, max_df * n)))
-    if n > cap_df:  # drop the frequent words in place (no copy of the matrix)
-        frequent = np.bincount(x.indices, minlength=x.shape[1]) > cap_df
-        x.data[frequent[x.indices]] = 0
-        x.eliminate_zeros()
     from tqdm.auto import tqdm
 
     key = _upper_pairs(x, floor=floor, cap=cap, chunk=chunk, threads=threads,
@@ -55,6 +46,22 @@ def candidate_pairs(texts: list[str], *, groups: np.ndarray | None = None, artic
     if groups is not None:
         keep &= groups[i] != groups[j]
     return i[keep], j[keep]
+
+
+def blocking_matrix(texts: list[str], *, max_df: float = 0.02):
+    """The matrix the blocking multiplies: :func:`tfidf` of ``texts`` with the words in more than
+    ``max(100, min(1000, max_df * n))`` texts dropped after normalising (``None`` without vocabulary).
+    Dropping them after the normalisation keeps each pair's partial cosine at most its true cosine, so
+    one shared rare word does not make two long sentences look alike; the cap keeps the product near
+    linear in n."""
+    x = tfidf(texts)
+    n = len(texts)
+    cap_df = int(max(100, min(1000, max_df * n)))
+    if x is not None and n > cap_df:  # drop the frequent words in place (no copy of the matrix)
+        frequent = np.bincount(x.indices, minlength=x.shape[1]) > cap_df
+        x.data[frequent[x.indices]] = 0
+        x.eliminate_zeros()
+    return x
 
 
 def tfidf(texts: list[str], *, part: int = 100_000):

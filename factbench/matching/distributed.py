@@ -37,6 +37,7 @@ from .. import schema
 from ..claims.distributed import dask_client, run_bounded, worker_threads
 from ..ingest.text import normalise
 from . import partitions, semantic
+from .blocking import blocking_matrix
 
 #: claims per encoding or normalising task: a task's overhead (milliseconds) is small next to encoding
 #: 2,000 sentences with their clauses (seconds with the transformer)
@@ -138,7 +139,7 @@ def tfidf_candidates_distributed(client, norm: list[str], *, groups, articles, f
     """:func:`factbench.matching.blocking.candidate_pairs` of normalised texts, its products on the workers
     in blocks of rows (the TF-IDF matrix is made here and sent to each worker once)."""
     n = len(norm)
-    x = partitions.tfidf_matrix(list(norm)) if n >= 2 else None
+    x = blocking_matrix(list(norm)) if n >= 2 else None
     if x is None:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     shared = client.scatter([(x, groups, articles)], broadcast=True, hash=False)[0]

@@ -10,7 +10,7 @@ of its block, so the pairs equal the local ones (tested on the sample and on gen
 
 >>> texts = ["russia ukraine swap 84 prisoners", "ukraine russia swap 84 prisoners", "oil prices rose",
 ...          "oil prices rose again"]
->>> x = tfidf_matrix(texts)
+>>> x = blocking_matrix(texts)
 >>> keys = [tfidf_block(x, a, b, floor=0.15) for a, b in [(0, 2), (2, 4)]]
 >>> [(int(i), int(j)) for i, j in zip(*merge_keys(keys, len(texts)))]
 [(0, 1), (2, 3)]
@@ -22,32 +22,12 @@ import threading
 
 import numpy as np
 
-from .blocking import unique_keys
+from .blocking import blocking_matrix, unique_keys
 
 #: neighbours kept per row by the TF-IDF blocking (a memory guard; see blocking.candidate_pairs)
 TFIDF_CAP = 200
 #: rows per product in the embedding search; blocks start at multiples of it, as the local loop's do
 SEARCH_CHUNK = 2048
-
-
-def tfidf_matrix(texts: list[str], *, max_df: float = 0.02):
-    """The L2-normalised TF-IDF rows of normalised ``texts`` with the frequent words dropped: the matrix
-    :func:`~factbench.matching.blocking.candidate_pairs` multiplies (``None`` when there is no vocabulary)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    n = len(texts)
-    vec = TfidfVectorizer(analyzer=str.split, token_pattern=None, lowercase=False, sublinear_tf=True,
-                          dtype=np.float32, min_df=1)
-    try:
-        x = vec.fit_transform(texts).tocsr()
-    except ValueError:  # no vocabulary left (all texts empty)
-        return None
-    cap_df = int(max(100, min(1000, max_df * n)))
-    if n > cap_df:
-        frequent = np.bincount(x.indices, minlength=x.shape[1]) > cap_df
-        x.data[frequent[x.indices]] = 0
-        x.eliminate_zeros()
-    return x
 
 
 _lock = threading.Lock()
