@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from .lexicon import (ANONYMOUS_HEADS, IDENTIFIABLE_HEADS, NO_SPEAKER, PRONOUN_OTHER, PRONOUN_PERSON,
+from .lexicon import (ANONYMOUS_HEADS, IDENTIFIABLE_HEADS, NO_SPEAKER, NO_SPEAKER_DET, PRONOUN_OTHER, PRONOUN_PERSON,
                       STRONG_SPEECH, SPEECH_VERBS, WEAK_SPEECH)
 
 _ANON = re.compile(
@@ -76,6 +76,10 @@ def unnamed_report(text: str) -> bool:
 # the statement was made in a document ("in a letter", "in their joint letter", "in a written statement")
 _DOCUMENT = re.compile(r"\b(?:in|through)\s+(?:a|an|the|their|his|her|its)\s+(?:\w+\s+){0,2}?(?:letter|statement)\b", re.I)
 # a document and who it comes from ("reads a statement from Senate Majority Leader Harry Reid's office")
+# words said, from whom ("a similar call from Sen. Amy Klobuchar", "criticism from … spokesman Michael Short",
+# "comments from Mark Zandi")
+_FROM_SPEAKER = re.compile(r"\b(?:call|calls|criticism|comments?|remarks?|response|warnings?|plea|praise|demands?|"
+                           r"rebuke|condemnation|reaction|message|messages|statement|tweet|tweets)\s+from\s+", re.I)
 _FROM_DOCUMENT = re.compile(r"\b(?:reads|read|according\s+to|(?:said|says|wrote|writes)\s+in)\s+(?:a|an|the)\s+(?:\w+\s+)?"
                             r"(?:statement|letter|memo)\s+(?:from|by)\s+", re.I)
 
@@ -175,9 +179,10 @@ def quoted_mask(text: str) -> list[bool]:
     inside = bool(closers) and closers[0] < first_open
     straight = text.count('"')
     if not inside and straight % 2 == 1 and '"' in text:
-        # an odd straight quote: open at the start when the first one closes a clause (‘…," he said’)
+        # an odd straight quote: open at the start when the first one closes a clause (‘…," he said’),
+        # unless a curly quotation opens before it (“… representatives." closes that one)
         i = text.index('"')
-        inside = i > 0 and text[i - 1] in ".,!?—–-" and not text[:i].lstrip().startswith('"')
+        inside = i > 0 and text[i - 1] in ".,!?—–-" and not text[:i].lstrip().startswith('"') and first_open > i
     for i, ch in enumerate(text):
         if ch in "“«":
             mask[i] = True
@@ -187,6 +192,7 @@ def quoted_mask(text: str) -> list[bool]:
             inside = False
         elif ch == '"':
             mask[i] = True
+            # a straight quote closing a curly one (“… representatives.") closes it
             inside = not inside
         else:
             mask[i] = inside
@@ -312,7 +318,7 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
     if low in PRONOUN_PERSON or low in PRONOUN_OTHER:
         return Source(head, head, "pronoun")
     dets = [_word(text, tokens[k]).lower() for k in kids[h] if tokens[k][2] in ("det", "nummod", "amod") and k < h]
-    if low in NO_SPEAKER or any(d in NO_SPEAKER for d in dets):
+    if low in NO_SPEAKER or any(d in NO_SPEAKER_DET for d in dets):
         return Source("", head, "none")
     # a named person or body in apposition or in the phrase ("a spokesman, Josh Earnest";
     # "a spokesman for the White House")
@@ -346,11 +352,26 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
             return Source(_clean_name(phrase), head, "anonymous")
     if low in IDENTIFIABLE_HEADS or head[:1].isupper():
         return Source(_clean_name(phrase), head, "named")
+    if {"these", "those"} & set(dets) and _singular(low) in IDENTIFIABLE_HEADS:
+        return Source(_clean_name(phrase), head, "named")  # "Those firms have denied …": bodies named before
     return Source(_clean_name(phrase), head, "none")  # "The intensity of their attacks showed"
 
 
+def _singular(word: str) -> str:
+    """>>> _singular("companies"), _singular("firms"), _singular("press")
+    ('company', 'firm', 'press')
+    """
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
 def _subject(tokens: Sequence[Token], kids: list[list[int]], v: int, text: str) -> int | None:
-    """The subject of verb ``v``: its own, or for "…, adding" / "saying" the verb it hangs on."""
+    """The subject of verb ``v``: its own, or for "…, adding" / "saying" the verb it hangs on. A word
+    inside the quotation marks is never the subject ('“…, China,” Mr. Trump wrote': Trump)."""
+    mask = quoted_mask(text)
+    if any(mask):
+        kids = [[k for k in ks if not (tokens[k][0] < len(mask) and mask[tokens[k][0]])] for ks in kids]
     for _ in range(3):
         # "was denounced by the Log Cabin Republicans": the agent speaks
         agent = [j for k in kids[v] if tokens[k][2] == "agent" for j in kids[k] if tokens[j][2] == "pobj"]
@@ -468,6 +489,27 @@ def _quoting_subject(text: str, tokens: Sequence[Token], entities: Sequence[tupl
     return None
 
 
+def from_source(text: str, entities: Sequence[tuple] = ()) -> str:
+    """The person or body a statement, letter or call comes from ('"…," reads a statement from Senate
+    Majority Leader Harry Reid's office', "It was a similar call from Sen. Amy Klobuchar"), or "".
+
+    >>> from_source("That brought criticism from spokesman Michael Short.", [("Michael Short", "PERSON", 38, 51)])
+    'Michael Short'
+    """
+    out = _outside(text)
+    frm = _FROM_DOCUMENT.search(out) or _FROM_SPEAKER.search(out)
+    if not frm:
+        return ""
+    near = [e for e in entities if len(e) >= 4 and e[1] in _ACTOR_LABELS
+            and frm.end() <= e[2] <= frm.end() + 60 and "," not in text[frm.end():e[2]]]
+    ent = next((e for e in near if e[1] == "PERSON"), near[0] if near else None)
+    if not ent:
+        return ""
+    name = _clean_name(ent[0])
+    office = re.match(r"[’']s\s+(office|campaign|staff|lawyers?|attorneys?)\b", text[ent[3]:])
+    return f"{name}'s {office.group(1)}" if office else name
+
+
 def attribution(text: str, entities: Sequence[tuple] = (), tokens: Sequence[Token] | None = None) -> Attribution:
     """Who a sentence is attributed to and how well it is sourced.
 
@@ -483,16 +525,8 @@ def attribution(text: str, entities: Sequence[tuple] = (), tokens: Sequence[Toke
         if src is None and quote and _QUOTE.search(_NICKNAME.sub(" ", text)):
             src = _quoting_subject(text, tokens, entities)
         if src is None:
-            frm = _FROM_DOCUMENT.search(_outside(text))
-            near = [e for e in entities if frm and len(e) >= 4 and e[1] in _ACTOR_LABELS
-                    and frm.end() <= e[2] <= frm.end() + 60 and "," not in text[frm.end():e[2]]]
-            ent = next((e for e in near if e[1] == "PERSON"), near[0] if near else None)
-            if ent:
-                # '"…," reads a statement from Senate Majority Leader Harry Reid's office'
-                name = _clean_name(ent[0])
-                office = re.match(r"[’']s\s+(office|campaign|staff|lawyers?|attorneys?)\b", text[ent[3]:])
-                return Attribution(f"{name}'s {office.group(1)}" if office else name, "named", quote, hedged)
-            return Attribution("", "none", quote, hedged)
+            name = from_source(text, entities)
+            return Attribution(name, "named" if name else "none", quote, hedged)
         if src.sourcing == "pronoun":
             return Attribution(src.speaker, "named", quote, hedged)
         if src.sourcing != "none" and _UNNAMED.search(text):

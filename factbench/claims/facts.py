@@ -16,7 +16,7 @@ from typing import Sequence
 from ..ingest.text import text_key
 import re
 
-from .attribution import _HEDGE, Attribution, attribution, quoted_mask, unnamed_report
+from .attribution import _HEDGE, Attribution, attribution, from_source, quoted_mask, unnamed_report
 from .checkworthiness import FEATURES_VERSION, feature_matrix, score_texts
 from .lexicon import ANONYMOUS_HEADS, NEEDS_PARSE
 from .values import find_dates, find_durations, find_numbers
@@ -106,6 +106,9 @@ def _full_name(name: str, people: list[str]) -> str:
     return name
 
 
+_NEXT_MARK = re.compile(r"[“”«»\"]")
+
+
 def _ends_inside_quote(text: str, mask: list[bool]) -> bool:
     """The sentence leaves a quotation open (its last character is quoted and no closing mark)."""
     return bool(mask) and mask[-1] and text.rstrip()[-1:] not in "”»\""
@@ -125,6 +128,7 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
     orgs: list[str] = []
     prev: Attribution | None = None
     prev_open = False  # the previous sentence ended inside a quotation
+    open_run = 0  # sentences without quotation marks since a quotation was left open
     parsed = deps is not None and any(d is not None for d in deps)
     deps = list(deps) if deps is not None else [None] * len(spans)
     salient: list[tuple[str, list[str]]] = []  # per sentence: its person speaker, the persons it names
@@ -134,8 +138,9 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
         if toks is None and parsed and not needs_parse(stext):
             # the parser ran on the sentences that needed it: this one has no quote and no speech
             # verb, or is of the plainest shape, which word patterns decide
+            frm = "" if _plain(stext) else from_source(stext, sent_ents)
             att = (_plain_attribution(stext, sent_ents) if _plain(stext)
-                   else Attribution("", "none", "", bool(_HEDGE.search(stext))))
+                   else Attribution(frm, "named" if frm else "none", "", bool(_HEDGE.search(stext))))
         elif toks is None and _plain(stext):
             att = _plain_attribution(stext, sent_ents)  # no sentence needed the parser: the same reading
         else:
@@ -147,6 +152,15 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
         if not speaker and sourcing == "none" and prev is not None and prev.speaker and (
                 prev_open or (starts_quoted and prev.quote)):
             speaker, sourcing = prev.speaker, prev.sourcing
+        elif not speaker and sourcing == "none" and prev is not None and stext[:1] in "“«\"" and (
+                prev.speaker or salient[-1][1]):
+            # a quotation opening the sentence, with no speaker of its own, is the words of the one who
+            # spoke or acted in the sentence before ('Vice President Joe Biden voiced his support …' /
+            # '"Anybody who thinks …"'; 'Twitter at the time said …' / '"We do not shadow ban.')
+            if prev.speaker and prev.sourcing != "none":
+                speaker, sourcing = prev.speaker, prev.sourcing
+            elif salient[-1][1]:
+                speaker, sourcing = salient[-1][1][0], "named"
         elif low in ("he", "she", "him", "her"):
             # the person who spoke last (within three sentences), else the last person named
             # the nearest earlier sentence that names a person: its speaker, else its first person
@@ -161,8 +175,14 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
             # "the president said": the person last named with that title
             title = _ROLE.match(speaker).group(1).lower()
             title_rx = rf"\b(?:{title}|{_TITLE_ABBR.get(title, title)})(?!\w)"
+            # the title stands right before the name ("President Barack Obama", "Vermont Sen. Bernie
+            # Sanders") or in apposition after it ("Eric Holder, the attorney general"), not just nearby
             titled = [(et, text[max(0, a - 40):b + 40]) for a, b, lab in ents if lab == "PERSON" and b <= s
-                      and re.search(title_rx, text[max(0, a - 40):b + 40].lower()) for et in (text[a:b],)]
+                      and text[a:a + 1].isupper()
+                      and (re.search(title_rx + r"[\w.’' -]{0,12}$", text[max(0, a - 30):a].lower())
+                           or re.match(r"(?:\s*\([^()]{1,15}\))?\s*,\s*(?:the|a|an)?\s*(?:[\w.’'-]+\s+){0,4}?" + title_rx,
+                                       text[b:b + 60].lower()))
+                      for et in (text[a:b],)]
             # "the Vermont senator": the senator named with "Vermont" ("Vermont Sen. Bernie Sanders")
             marks = [w for w in speaker.split()[:-1] if w[:1].isupper() and w.lower() not in ("the", "a", "an")]
             marked = [et for et, near in titled if marks and all(m in near for m in marks)]
@@ -187,7 +207,14 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
                        if lab == "PERSON" and not (a < len(mask) and mask[a])]
         salient.append((speaker if sourcing == "named" and speaker in people + sent_people else "", sent_people))
         prev = Attribution(speaker, sourcing, att.quote or ("“" in stext or '"' in stext) and stext, att.hedged)
-        prev_open = _ends_inside_quote(stext, mask)
+        if any(ch in "“”«»\"" for ch in stext) or not prev_open:
+            prev_open, open_run = _ends_inside_quote(stext, mask), 0
+        else:
+            # no quotation marks: a quotation left open goes on when the next mark in the text closes it
+            # (its paragraphs need not reopen it), for a few sentences at most
+            nxt = _NEXT_MARK.search(text, e)
+            open_run += 1
+            prev_open = open_run < 4 and nxt is not None and nxt.group(0) in "”»"
         dates = find_dates(stext, year=year)
         durs = find_durations(stext, year=year)
         nums = find_numbers(stext, skip=[(d.start, d.end) for d in dates] + [(d.start, d.end) for d in durs])

@@ -105,6 +105,8 @@ ANONYMOUS_HEADS = _forms(
 #: subjects that are nobody in particular ("Neither party revealed …")
 NO_SPEAKER = frozenset({"neither", "no", "none", "nobody", "nothing", "either", "both", "each", "every", "this",
                         "that", "these", "those", "there", "which", "what", "who", "whom"})
+#: of those, the words that make a determiner nobody in particular ("Neither party"; not "Those firms")
+NO_SPEAKER_DET = frozenset({"neither", "no", "none", "either", "each", "every", "this"})
 #: documents and bodies that make a source identifiable ("the report", "the letter", "the president")
 IDENTIFIABLE_HEADS = _forms(
     "president", "general", "attorney-general", "governor", "senator", "congressman", "congresswoman", "mayor", "speaker", "secretary", "minister",
