@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from .lexicon import (ANONYMOUS_HEADS, IDENTIFIABLE_HEADS, NO_SPEAKER, NO_SPEAKER_DET, PRONOUN_OTHER, PRONOUN_PERSON,
+from .lexicon import (ACT_VERBS, ANONYMOUS_HEADS, IDENTIFIABLE_HEADS, NO_SPEAKER, NO_SPEAKER_DET, PRONOUN_OTHER, PRONOUN_PERSON,
                       STRONG_SPEECH, SPEECH_VERBS, WEAK_SPEECH)
 
 _ANON = re.compile(
@@ -466,8 +466,19 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
             continue
         if tokens[subj][2] == "nsubjpass" and tokens[subj][3] == v:
             continue  # "Kerry was confirmed as secretary of state", "Barr was asked": no one speaks
-        return _classify(text, tokens, kids, subj, entities)
+        src = _classify(text, tokens, kids, subj, entities)
+        if src.sourcing == "anonymous" and w in ACT_VERBS and not _that_clause(text, tokens, kids, v):
+            # "House Democrats rejected Obama's trade agenda", "numerous Republican lawmakers called on
+            # Moore to drop out": the outlet narrates what a group did; nothing rests on the group's word
+            return Source("", src.head, "none")
+        return src
     return None
+
+
+def _that_clause(text: str, tokens: Sequence[Token], kids: list[list[int]], v: int) -> bool:
+    """Verb ``v`` has a clause saying what was said ("warned that …", "questioned whether …")."""
+    return any(tokens[k][2] == "ccomp" and any(tokens[j][2] == "mark" and _word(text, tokens[j]).lower() in ("that", "whether")
+                                               for j in kids[k]) for k in kids[v])
 
 
 def _quoting_subject(text: str, tokens: Sequence[Token], entities: Sequence[tuple]) -> Source | None:

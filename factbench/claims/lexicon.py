@@ -79,6 +79,19 @@ STRONG_SPEECH = _forms(
     "request/requested", "fume/fumed/fuming", "tout/touts/touted", "mock/mocked", "apologize/apologized",
     "object/objected", "rail/railed/railing", "accuses",
 )
+#: verbs that report an act (criticising, demanding, calling on someone) rather than the content of a
+#: statement: without a "that" clause, what the sentence asserts is that the act took place
+ACT_VERBS = _forms(
+    "criticize/criticizes/criticized/criticise/criticised", "demand/demands/demanded/demanding",
+    "call/calls/called/calling", "reject/rejects/rejected", "defend/defends/defended", "plead/pleads/pleaded",
+    "praise/praises/praised", "attack/attacks/attacked", "slam/slams/slammed",
+    "blast/blasts/blasted", "denounce/denounces/denounced", "urge/urges/urged", "condemn/condemns/condemned",
+    "dismiss/dismisses/dismissed", "threaten/threatens/threatened", "request/requests/requested",
+    "propose/proposes/proposed", "rebuke/rebukes/rebuked", "mock/mocks/mocked", "tout/touts/touted",
+    "apologize/apologized", "object/objected", "rail/railed", "lambaste/lambasted", "decry/decries/decried",
+    "encourage/encourages/encouraged", "cite/cites/cited",
+    "endorse/endorses/endorsed", "pledge/pledges/pledged", "vow/vows/vowed", "promise/promises/promised",
+)
 #: verbs that attribute only with a clause or a quotation ("X believes that …", "what he called …")
 WEAK_SPEECH = _forms("believe/believes/believed", "think/thinks/thought", "expect/expects", "call/calls/called",
                      "feel/feels/felt", "know/knows/knew", "hope/hopes/hoped", "fear/fears/feared",
