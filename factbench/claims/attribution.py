@@ -423,7 +423,7 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
     mask = quoted_mask(text)
     kids = _children(tokens)
     has_quote = any(mask)
-    cands: list[tuple[int, int, int]] = []  # (rank, depth, index)
+    cands: list[tuple[float, int, int]] = []  # (rank, depth, index)
     for i, t in enumerate(tokens):
         if t[0] < len(mask) and mask[t[0]]:
             continue
@@ -433,7 +433,13 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
         if _subordinate(text, tokens, kids, i):
             continue  # "people who told him …", "after Democrats had called for …": not the main assertion's source
         if w == "according" and any(_word(text, tokens[k]).lower() == "to" for k in kids[i]):
-            cands.append((-1, _depth(tokens, i), i))
+            # "According to the Times, Mary Cheney … said": the source set before the main clause wins; at
+            # the end ("She said …, according to the Post") the speaker of a main clause that says something
+            # comes first, but not the subject of an act ("Senate Democrats have asked … for changes,
+            # according to Sen. Dick Durbin")
+            root = next((k for k, tk in enumerate(tokens) if tk[3] == k), 0)
+            says = any(tokens[k][2] == "ccomp" for k in kids[root])
+            cands.append((0.5 if i > root and says else -1, _depth(tokens, i), i))
         elif w in STRONG_SPEECH:
             cands.append((0, _depth(tokens, i), i))
         elif w in WEAK_SPEECH:
