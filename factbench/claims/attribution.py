@@ -110,6 +110,8 @@ _INSTITUTION = re.compile(r"\b(ministry|government|agency|police|army|military|o
 _NOT_SUBJECT = re.compile(r"^(but|and|or|so|yet|it|there|in|on|at|during|after|before|while|though|although|"
                           r"if|when|as|with|without|for|from|by|to|of)\b", re.I)
 _PRONOUN = re.compile(r"^(he|she|they|we|i|you)$", re.I)
+#: who speaks for someone ("a lawyer for Mrs. Clinton"): with a named principal, a named source
+_AGENT_HEADS = frozenset({"lawyer", "lawyers", "attorney", "attorneys", "counsel", "representative", "representatives"})
 _NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
 _ACTOR_LABELS = {"PERSON", "ORG"}
 
@@ -338,6 +340,19 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
         if len(e) >= 4 and e[1] == "PERSON" and tokens[h][1] < e[2] < sub_end and \
                 text[tokens[h][1]:e[2]].rstrip().endswith(",") and not head[:1].isupper():
             return Source(_clean_name(e[0]), head, "named")
+    if low.startswith("spokes") or low in _AGENT_HEADS:
+        # "A spokesperson for Vice President Mike Pence", "a lawyer for Mrs. Clinton", "a spokesman for
+        # her": whoever speaks for a named person or body is that person's named voice
+        for k in kids[h]:
+            if tokens[k][2] == "prep" and _word(text, tokens[k]).lower() == "for":
+                sub = sorted(_subtree(kids, k))
+                ents = [e for e in entities if len(e) >= 4 and e[1] in ("PERSON", "ORG", "GPE")
+                        and tokens[sub[0]][0] <= e[2] and e[3] <= tokens[sub[-1]][1]]
+                objs = [j for j in kids[k] if tokens[j][2] == "pobj"]
+                if ents:
+                    return Source(f"{head} for {_clean_name(ents[-1][0])}", head, "named")
+                if objs and _word(text, tokens[objs[0]]).lower() in ("her", "him", "them"):
+                    return Source(_clean_name(phrase), head, "named")
     lowered = [w.lower() for w in phrase.split()]
     if low.startswith("spokes") and (lowered[0] == "the" or any(
             e[1] in ("ORG", "GPE", "PERSON") and len(e) >= 4 and tokens[h][0] - len(phrase) <= e[2] < tokens[h][0]

@@ -99,6 +99,8 @@ _TITLE_ABBR = {"senator": r"sen\.", "governor": r"gov\.", "congressman": r"rep\.
 
 def _full_name(name: str, people: list[str]) -> str:
     """A surname ("Goelman", "Mr. Obama") as the fullest earlier mention of that person."""
+    if " for " in name:
+        return name  # "spokesman for Bob McCulloch": the spokesman, not McCulloch
     last = name.split()[-1] if name else ""
     for p in reversed(people):
         if p != name and last in p.split()[1:] and len(p) > len(name):
