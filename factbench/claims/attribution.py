@@ -487,6 +487,8 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
             continue
         if tokens[subj][2] == "nsubjpass" and tokens[subj][3] == v:
             continue  # "Kerry was confirmed as secretary of state", "Barr was asked": no one speaks
+        if _not_yet_said(text, tokens, kids, v):
+            continue  # "Rep. Stephen Lynch is expected to announce his bid Thursday": nothing said yet
         src = _classify(text, tokens, kids, subj, entities)
         if src.sourcing == "anonymous" and w in ACT_VERBS and not _that_clause(text, tokens, kids, v):
             # "House Democrats rejected Obama's trade agenda", "numerous Republican lawmakers called on
@@ -494,6 +496,16 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
             return Source("", src.head, "none")
         return src
     return None
+
+
+_FUTURE = frozenset({"expected", "expect", "expects", "plans", "planned", "plan", "intends", "intended", "set",
+                     "scheduled", "due", "likely", "going", "poised", "prepared", "preparing", "wants", "hopes"})
+
+
+def _not_yet_said(text: str, tokens: Sequence[Token], kids: list[list[int]], v: int) -> bool:
+    """Speech verb ``v`` is something to come ("is expected to announce", "plans to testify")."""
+    h = tokens[v][3]
+    return tokens[v][2] == "xcomp" and h != v and _word(text, tokens[h]).lower() in _FUTURE
 
 
 def _that_clause(text: str, tokens: Sequence[Token], kids: list[list[int]], v: int) -> bool:
