@@ -110,6 +110,8 @@ _INSTITUTION = re.compile(r"\b(ministry|government|agency|police|army|military|o
 _NOT_SUBJECT = re.compile(r"^(but|and|or|so|yet|it|there|in|on|at|during|after|before|while|though|although|"
                           r"if|when|as|with|without|for|from|by|to|of)\b", re.I)
 _PRONOUN = re.compile(r"^(he|she|they|we|i|you)$", re.I)
+#: heads of an unnamed share of a group ("a number of the companies", "a handful of senators")
+_SHARE_HEADS = frozenset({"number", "handful", "majority", "minority", "couple", "dozens", "scores", "hundreds"})
 #: who speaks for someone ("a lawyer for Mrs. Clinton"): with a named principal, a named source
 _AGENT_HEADS = frozenset({"lawyer", "lawyers", "attorney", "attorneys", "counsel", "representative", "representatives"})
 _NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
@@ -319,6 +321,9 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
         return Source(" and ".join(names), head, "named")
     if low in PRONOUN_PERSON or low in PRONOUN_OTHER:
         return Source(head, head, "pronoun")
+    if low in _SHARE_HEADS and any(tokens[k][2] == "prep" and _word(text, tokens[k]).lower() == "of" for k in kids[h]):
+        # "A number of the Internet companies issued statements": some of them, unnamed
+        return Source(_clean_name(_phrase(text, tokens, kids, h)), head, "anonymous")
     dets = [_word(text, tokens[k]).lower() for k in kids[h] if tokens[k][2] in ("det", "nummod", "amod") and k < h]
     if low in NO_SPEAKER or any(d in NO_SPEAKER_DET for d in dets):
         return Source("", head, "none")
@@ -461,7 +466,10 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
             clause = any(tokens[k][2] in ("ccomp", "xcomp") for k in kids[i])
             stmt = any(tokens[k][2] == "dobj" and _word(text, tokens[k]).lower() in ("statement", "report", "letter")
                        for k in kids[i])
-            if clause or stmt or (has_quote and w in ("call", "calls", "called")):
+            # "Mayor Pete Buttigieg also called for the entire report to be released": a call for or on
+            calls = w in ("call", "calls", "called") and any(
+                tokens[k][2] in ("prep", "prt") and _word(text, tokens[k]).lower() in ("for", "on") for k in kids[i])
+            if clause or stmt or calls or (has_quote and w in ("call", "calls", "called")):
                 cands.append((1, _depth(tokens, i), i))
     for _, _, v in sorted(cands):
         w = _word(text, tokens[v]).lower()

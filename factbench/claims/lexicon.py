@@ -65,7 +65,8 @@ STRONG_SPEECH = _forms(
     "testify/testifies/testified", "recall/recalls/recalled", "concede/concedes/conceded",
     "complain/complains/complained", "allege/alleges/alleged", "quip/quipped", "joke/joked",
     "remark/remarked", "comment/commented", "continue/continues/continued",
-    "boast/boasted", "suggest/suggests/suggested", "urge/urges/urged",
+    "boast/boasted", "suggest/suggests/suggested", "urge/urges/urged", "blame/blames/blamed",
+    "alert/alerts/alerted",
     "accuse/accuses/accused", "criticize/criticizes/criticized/criticise/criticised", "praise/praises/praised",
     "blast/blasts/blasted", "describe/describes/described", "express/expresses/expressed",
     "indicate/indicates/indicated", "hint/hinted", "cite/cites/cited", "conclude/concludes/concluded",
@@ -109,7 +110,7 @@ ANONYMOUS_HEADS = _forms(
     "strategist/strategists", "operative/operatives", "lawmaker/lawmakers", "analyst/analysts", "expert/experts",
     "critic/critics", "observer/observers", "witness/witnesses", "resident/residents", "investigator/investigators",
     "officer/officers", "agent/agents", "employee/employees", "someone", "somebody", "member/members",
-    "ally/allies", "associate/associates", "confidant/confidants", "friend/friends", "colleague/colleagues",
+    "outlet/outlets", "ally/allies", "associate/associates", "confidant/confidants", "friend/friends", "colleague/colleagues",
     "supporter/supporters", "opponent/opponents", "democrat/democrats", "republican/republicans", "others",
     "many", "some", "several", "few", "most", "reports", "media", "leader/leaders", "negotiator/negotiators",
     "participant/participants", "attendee/attendees", "organizer/organizers", "activist/activists",
@@ -122,7 +123,7 @@ NO_SPEAKER = frozenset({"neither", "no", "none", "nobody", "nothing", "either", 
 NO_SPEAKER_DET = frozenset({"neither", "no", "none", "either", "each", "every", "this"})
 #: documents and bodies that make a source identifiable ("the report", "the letter", "the president")
 IDENTIFIABLE_HEADS = _forms(
-    "president", "general", "attorney-general", "governor", "senator", "congressman", "congresswoman", "mayor", "speaker", "secretary", "minister",
+    "president", "general", "attorney-general", "nominee", "candidate", "director", "ambassador", "governor", "senator", "congressman", "congresswoman", "mayor", "speaker", "secretary", "minister",
     "chairman", "chairwoman", "chair", "leader", "prosecutor/prosecutors", "judge", "court", "police", "government",
     "administration", "ministry", "department", "agency", "office", "campaign", "committee", "commission",
     "company", "firm", "council", "embassy", "military", "army", "report", "letter", "statement", "poll", "survey",
