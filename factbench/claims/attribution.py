@@ -110,6 +110,8 @@ _INSTITUTION = re.compile(r"\b(ministry|government|agency|police|army|military|o
 _NOT_SUBJECT = re.compile(r"^(but|and|or|so|yet|it|there|in|on|at|during|after|before|while|though|although|"
                           r"if|when|as|with|without|for|from|by|to|of)\b", re.I)
 _PRONOUN = re.compile(r"^(he|she|they|we|i|you)$", re.I)
+#: what a publisher publishes ("a report in The Guardian")
+_PUBLISHED = frozenset({"report", "article", "story", "piece", "investigation", "analysis", "poll", "survey"})
 #: heads of an unnamed share of a group ("a number of the companies", "a handful of senators")
 _SHARE_HEADS = frozenset({"number", "handful", "majority", "minority", "couple", "dozens", "scores", "hundreds"})
 #: who speaks for someone ("a lawyer for Mrs. Clinton"): with a named principal, a named source
@@ -370,6 +372,16 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
             return Source(_clean_name(named_in_phrase[0]), head, "named")
         if low in ANONYMOUS_HEADS or "unnamed" in lowered:
             return Source(_clean_name(phrase), head, "anonymous")
+    if low in _PUBLISHED:
+        # "A new report in The Guardian", "a report published Monday by The Atlantic": the publisher
+        for k in kids[h]:
+            if tokens[k][2] in ("prep", "acl") :
+                sub = sorted(_subtree(kids, k))
+                pub = [e for e in entities if len(e) >= 4 and e[1] in ("ORG", "PERSON", "WORK_OF_ART")
+                       and tokens[sub[0]][0] <= e[2] and e[3] <= tokens[sub[-1]][1]]
+                if pub and (tokens[k][2] == "prep" and _word(text, tokens[k]).lower() in ("in", "by", "from")
+                            or tokens[k][2] == "acl"):
+                    return Source(_clean_name(pub[0][0]), head, "named")
     if low in IDENTIFIABLE_HEADS or head[:1].isupper():
         return Source(_clean_name(phrase), head, "named")
     if {"these", "those"} & set(dets) and _singular(low) in IDENTIFIABLE_HEADS:
@@ -406,8 +418,11 @@ def _subject(tokens: Sequence[Token], kids: list[list[int]], v: int, text: str) 
         if left:
             return left[0]
         # postposed speaker parsed as an object: '"…," said a senior official'
+        # (a finite verb of saying; in "…, telling Fox News that …" the object is who was told)
         after = [k for k in kids[v] if k > v and tokens[k][2] in ("dobj", "attr", "npadvmod", "dative")]
-        if after and v > 0 and _word(text, tokens[v - 1]) in (",", "”", '"', "’"):
+        vw = _word(text, tokens[v]).lower()
+        if after and v > 0 and _word(text, tokens[v - 1]) in (",", "”", '"', "’") and not vw.endswith("ing") \
+                and vw not in ("tell", "tells", "told"):
             return after[0]
         if tokens[v][2] in ("advcl", "xcomp", "conj", "pcomp", "acl") and tokens[v][3] != v:
             v = tokens[v][3]

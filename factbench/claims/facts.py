@@ -40,6 +40,11 @@ def _plain(sentence: str) -> bool:
     return bool(m) and not NEEDS_PARSE.search(sentence, m.end())
 
 
+#: a person's name modifying the subject: "The Obama administration", "Trump's lawyer"
+_PERSONS_BODY = re.compile(r"[’']|\s+(?:administration|campaign|team|office|staff|family|government|camp|aides?|"
+                           r"advisers?|spokes\w+|lawyers?|attorneys?|allies|associates)\b")
+
+
 def _plain_attribution(sentence: str, sent_ents: list) -> Attribution:
     """Attribution of a sentence of the plainest shape: the name the entity recogniser found in the
     opening words, else those words."""
@@ -55,7 +60,10 @@ def _plain_attribution(sentence: str, sent_ents: list) -> Attribution:
     # the name heads the subject ("The Red Cross said"), not a modifier of it ("The Vermont senator said":
     # the senator, resolved by title in sentence_facts; "A Microsoft spokesperson said": that phrase)
     names = [e for e in sent_ents if e[3] <= end and e[1] in ("PERSON", "ORG", "GPE", "NORP", "FAC")
-             and (e[1] == "PERSON" or re.fullmatch(r"[\s,]*", sentence[e[3]:verb_at]))]
+             and (re.fullmatch(r"[\s,]*", sentence[e[3]:verb_at])
+                  # a person may be followed by an apposition or a party ("Josh Earnest, the press secretary,"),
+                  # but not modify the subject ("The Obama administration", "The Clinton campaign")
+                  or e[1] == "PERSON" and not _PERSONS_BODY.match(sentence[e[3]:verb_at]))]
     if names and att.sourcing == "named":
         return Attribution(re.sub(r"^the\s+", "", names[-1][0], flags=re.I), "named", att.quote, att.hedged)
     return att
@@ -95,6 +103,16 @@ _ROLE = re.compile(r"^(?:the\s+)?(?:[\w.’'-]+\s+){0,3}?(president|governor|sen
 #: how titles are abbreviated before a name ("Sen. Bernie Sanders", "Gov. Rick Perry")
 _TITLE_ABBR = {"senator": r"sen\.", "governor": r"gov\.", "congressman": r"rep\.", "congresswoman": r"rep\.",
                "general": r"gen\.", "secretary": r"sec\."}
+
+
+def _titled(text: str, a: int, b: int, title_rx: str) -> bool:
+    """The person named at text[a:b] bears the title: it stands right before the name ("President Barack
+    Obama", "Vermont Sen. Bernie Sanders") or in apposition after it ("Eric Holder, the attorney general",
+    not "Sarah Huckabee Sanders, traveling with the president")."""
+    if re.search(title_rx + r"[\w.’' -]{0,12}$", text[max(0, a - 30):a], re.I):
+        return True
+    m = re.match(r"(?:\s*\([^()]{1,15}\))?\s*,\s*(?:(?:the|a|an|The|A|An)\s+|(?=[A-Z]))", text[b:b + 60])
+    return bool(m) and bool(re.match(r"(?:[\w.’'-]+\s+){0,4}?" + title_rx, text[b + m.end():b + 60], re.I))
 
 
 def _full_name(name: str, people: list[str]) -> str:
@@ -176,14 +194,13 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
         elif sourcing == "named" and _ROLE.match(speaker):
             # "the president said": the person last named with that title
             title = _ROLE.match(speaker).group(1).lower()
-            title_rx = rf"\b(?:{title}|{_TITLE_ABBR.get(title, title)})(?!\w)"
+            # "the president" is not the vice president
+            vice = "" if "vice" in speaker.lower() else r"(?<!vice )(?<!vice-)"
+            title_rx = rf"{vice}\b(?:{title}|{_TITLE_ABBR.get(title, title)})(?![\w’'])"
             # the title stands right before the name ("President Barack Obama", "Vermont Sen. Bernie
             # Sanders") or in apposition after it ("Eric Holder, the attorney general"), not just nearby
             titled = [(et, text[max(0, a - 40):b + 40]) for a, b, lab in ents if lab == "PERSON" and b <= s
-                      and text[a:a + 1].isupper()
-                      and (re.search(title_rx + r"[\w.’' -]{0,12}$", text[max(0, a - 30):a].lower())
-                           or re.match(r"(?:\s*\([^()]{1,15}\))?\s*,\s*(?:the|a|an)?\s*(?:[\w.’'-]+\s+){0,4}?" + title_rx,
-                                       text[b:b + 60].lower()))
+                      and text[a:a + 1].isupper() and _titled(text, a, b, title_rx)
                       for et in (text[a:b],)]
             # "the Vermont senator": the senator named with "Vermont" ("Vermont Sen. Bernie Sanders")
             marks = [w for w in speaker.split()[:-1] if w[:1].isupper() and w.lower() not in ("the", "a", "an")]
