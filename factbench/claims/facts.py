@@ -105,6 +105,40 @@ _TITLE_ABBR = {"senator": r"sen\.", "governor": r"gov\.", "congressman": r"rep\.
                "general": r"gen\.", "secretary": r"sec\."}
 
 
+def _by_title(phrase: str, text: str, ents: Sequence[tuple[int, int, str]], before: int, people: list[str]) -> str:
+    """The person a role phrase ("the president", "the Vermont senator") refers to: the last person
+    named before ``before`` with that title, or ""."""
+    m = _ROLE.match(phrase)
+    if not m:
+        return ""
+    title = m.group(1).lower()
+    # "the president" is not the vice president
+    vice = "" if "vice" in phrase.lower() else r"(?<!vice )(?<!vice-)"
+    title_rx = rf"{vice}\b(?:{title}|{_TITLE_ABBR.get(title, title)})(?![\w’'])"
+    titled = [(text[a:b], text[max(0, a - 40):b + 40]) for a, b, lab in ents if lab == "PERSON" and b <= before
+              and text[a:a + 1].isupper() and _titled(text, a, b, title_rx)]
+    # "the Vermont senator": the senator named with "Vermont" ("Vermont Sen. Bernie Sanders")
+    marks = [w for w in phrase.split()[:-1] if w[:1].isupper() and w.lower() not in ("the", "a", "an")]
+    marked = [et for et, near in titled if marks and all(mk in near for mk in marks)]
+    if marked or (titled and not marks):
+        return _full_name((marked or [et for et, _ in titled])[-1], people)
+    return ""
+
+
+#: a sentence whose subject is a role ("The president first stepped into the fray", "The Idaho congressman,
+#: echoing …"): that person is the one the sentence is about
+_ROLE_SUBJECT = re.compile(r"^(?:[^,“”\"]{0,40},\s*)?[Tt]he\s+((?:[\w.’'-]+\s+){0,3}(?:" + _ROLE.pattern.rsplit("(", 1)[1]
+                           .rstrip("$") + r")(?![\w’'])", re.I)
+
+
+def _gender_marks(text: str) -> dict[str, str]:
+    """Surnames with a gendered honorific in the article ("Mrs. Clinton" -> f, "Mr. Obama" -> m)."""
+    out: dict[str, str] = {}
+    for m in re.finditer(r"\b(Mr|Mrs|Ms)\.?\s+([A-Z][\w’'-]+)", text):
+        out.setdefault(m.group(2), "m" if m.group(1) == "Mr" else "f")
+    return out
+
+
 def _titled(text: str, a: int, b: int, title_rx: str) -> bool:
     """The person named at text[a:b] bears the title: it stands right before the name ("President Barack
     Obama", "Vermont Sen. Bernie Sanders") or in apposition after it ("Eric Holder, the attorney general",
@@ -152,6 +186,7 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
     parsed = deps is not None and any(d is not None for d in deps)
     deps = list(deps) if deps is not None else [None] * len(spans)
     salient: list[tuple[str, list[str]]] = []  # per sentence: its person speaker, the persons it names
+    genders = _gender_marks(text)
     for (s, e), toks in zip(spans, deps):
         stext = text[s:e]
         sent_ents = [(text[a:b], lab, a - s, b - s) for a, b, lab in ents if s <= a and b <= e]
@@ -189,24 +224,15 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
             pron = next((m.start() for m in re.finditer(rf"\b{re.escape(speaker)}\b", stext)
                          if not (m.start() < len(mask) and mask[m.start()])), -1)
             before = [et for et, lab, a, b in sent_ents if lab == "PERSON" and b <= pron and not (a < len(mask) and mask[a])]
-            cand = before[-1] if before else next((sp or ps[0] for sp, ps in reversed(salient[-5:]) if sp or ps), "")
+            want = "f" if low in ("she", "her") else "m"
+            fits = lambda p: genders.get(p.split()[-1] if p else "", want) == want  # noqa: E731
+            before = [p for p in before if fits(p)]
+            cand = before[-1] if before else next(
+                (c for sp, ps in reversed(salient[-5:]) for c in ([sp] if sp else []) + ps if c and fits(c)), "")
             speaker = _full_name(cand, people) if cand else speaker
         elif sourcing == "named" and _ROLE.match(speaker):
             # "the president said": the person last named with that title
-            title = _ROLE.match(speaker).group(1).lower()
-            # "the president" is not the vice president
-            vice = "" if "vice" in speaker.lower() else r"(?<!vice )(?<!vice-)"
-            title_rx = rf"{vice}\b(?:{title}|{_TITLE_ABBR.get(title, title)})(?![\w’'])"
-            # the title stands right before the name ("President Barack Obama", "Vermont Sen. Bernie
-            # Sanders") or in apposition after it ("Eric Holder, the attorney general"), not just nearby
-            titled = [(et, text[max(0, a - 40):b + 40]) for a, b, lab in ents if lab == "PERSON" and b <= s
-                      and text[a:a + 1].isupper() and _titled(text, a, b, title_rx)
-                      for et in (text[a:b],)]
-            # "the Vermont senator": the senator named with "Vermont" ("Vermont Sen. Bernie Sanders")
-            marks = [w for w in speaker.split()[:-1] if w[:1].isupper() and w.lower() not in ("the", "a", "an")]
-            marked = [et for et, near in titled if marks and all(m in near for m in marks)]
-            if marked or (titled and not marks):
-                speaker = _full_name((marked or [et for et, _ in titled])[-1], people)
+            speaker = _by_title(speaker, text, ents, s, people) or speaker
         elif low == "it" and orgs:
             speaker = orgs[-1]
         elif low == "they" and prev is not None and prev.speaker and prev.speaker.lower() != "they":
@@ -222,8 +248,20 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
                 people.append(_full_name(et, people) if " " not in et else et)
             elif lab == "ORG":
                 orgs.append(et)
-        sent_people = [_full_name(et, people) for et, lab, a, b in sent_ents
-                       if lab == "PERSON" and not (a < len(mask) and mask[a])]
+        found = [(a, _full_name(et, people)) for et, lab, a, b in sent_ents
+                 if lab == "PERSON" and not (a < len(mask) and mask[a])]
+        # persons the recogniser missed: a known surname ("Schiff, in response to his critics, doubled
+        # down"), a role as the subject ("The president first stepped into the fray")
+        known = {p.split()[-1]: p for p in people if " " in p}
+        for m in re.finditer(r"\b[A-Z][\w’'-]+\b", stext):
+            if m.group(0) in known and not mask[m.start()] and not any(a <= m.start() < a + len(n) for a, n in found):
+                found.append((m.start(), known[m.group(0)]))
+        rs = _ROLE_SUBJECT.match(stext)
+        if rs:
+            who = _by_title("the " + rs.group(1), text, ents, s, people)
+            if who:
+                found.append((rs.start(1), who))
+        sent_people = [n for _, n in sorted(found)]
         salient.append((speaker if sourcing == "named" and speaker in people + sent_people else "", sent_people))
         prev = Attribution(speaker, sourcing, att.quote or ("“" in stext or '"' in stext) and stext, att.hedged)
         if any(ch in "“”«»\"" for ch in stext) or not prev_open:
