@@ -268,6 +268,21 @@ def _phrase(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int) -
     return text[tokens[lo][0]:tokens[hi][1]]
 
 
+def _description(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int, limit: int = 90) -> str:
+    """An unnamed source as the article describes it, with what sets it apart ("One person familiar with
+    Mr. Cohen's testimony", "Political observers in Arizona", "people with knowledge of the discussions"),
+    without appositions or anything after a comma; the bare phrase when that is longer than ``limit``."""
+    keep = [h]
+    for k in kids[h]:
+        if tokens[k][2] not in ("appos", "punct", "cc", "conj"):
+            keep.extend(_subtree(kids, k))
+    lo, hi = min(keep), max(keep)
+    out = text[tokens[lo][0]:tokens[hi][1]]
+    if "," in out[tokens[h][1] - tokens[lo][0]:] or "—" in out or len(out) > limit:
+        return _phrase(text, tokens, kids, h)
+    return out
+
+
 @dataclass(frozen=True)
 class Source:
     """A speech verb's source found in the parse: the phrase, its head word and how it is sourced."""
@@ -308,7 +323,7 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
             return Source(" and ".join(named), head, "named")
     if ent and ent[1] == "NORP":
         # "Republicans said", "some leading Democrats said": an unnamed group
-        return Source(_clean_name(_phrase(text, tokens, kids, h)), head, "anonymous")
+        return Source(_clean_name(_description(text, tokens, kids, h)), head, "anonymous")
     if ent and ent[1] == "GPE" and head.isupper() and tokens[h][0] < 3:
         # a dateline ("WASHINGTON — President Obama said"): the source is in apposition
         app = next((k for k in kids[h] if tokens[k][2] in ("appos", "conj")), None)
@@ -325,7 +340,7 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
         return Source(head, head, "pronoun")
     if low in _SHARE_HEADS and any(tokens[k][2] == "prep" and _word(text, tokens[k]).lower() == "of" for k in kids[h]):
         # "A number of the Internet companies issued statements": some of them, unnamed
-        return Source(_clean_name(_phrase(text, tokens, kids, h)), head, "anonymous")
+        return Source(_clean_name(_description(text, tokens, kids, h)), head, "anonymous")
     dets = [_word(text, tokens[k]).lower() for k in kids[h] if tokens[k][2] in ("det", "nummod", "amod") and k < h]
     if low in NO_SPEAKER or any(d in NO_SPEAKER_DET for d in dets):
         return Source("", head, "none")
@@ -371,7 +386,7 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
         if named_in_phrase and low not in ANONYMOUS_HEADS:
             return Source(_clean_name(named_in_phrase[0]), head, "named")
         if low in ANONYMOUS_HEADS or "unnamed" in lowered:
-            return Source(_clean_name(phrase), head, "anonymous")
+            return Source(_clean_name(_description(text, tokens, kids, h)), head, "anonymous")
     if low in _PUBLISHED:
         # "A new report in The Guardian", "a report published Monday by The Atlantic": the publisher
         for k in kids[h]:
