@@ -131,11 +131,41 @@ _ROLE_SUBJECT = re.compile(r"^(?:[^,“”\"]{0,40},\s*)?[Tt]he\s+((?:[\w.’'-]
                            .rstrip("$") + r")(?![\w’'])", re.I)
 
 
-def _gender_marks(text: str) -> dict[str, str]:
-    """Surnames with a gendered honorific in the article ("Mrs. Clinton" -> f, "Mr. Obama" -> m)."""
+#: a speech tag after what was said: "…, she said." / "…," he told reporters on Friday.
+_SPEECH_TAG = re.compile(r"[,:]\s*[”\"]?\s*(?:he|she)\s+(?:said|says|added|told|wrote|explained|insisted|continued|"
+                         r"recalled|noted|argued)\b[^,;]*[.!?]?\s*$", re.I)
+_HE = re.compile(r"\b(?:he|his|him|himself)\b", re.I)
+_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
+
+
+def _gender_marks(text: str, spans: Sequence[tuple[int, int]] = (), ents: Sequence[tuple[int, int, str]] = ()
+                  ) -> dict[str, str]:
+    """Surnames with a gender the article gives them: an honorific ("Mrs. Clinton" -> f, "Mr. Obama" -> m),
+    else the pronouns after the name in a sentence naming no other person ("Leigh Corfman said she …").
+
+    >>> t = "Leigh Corfman said she was 14. Mr. Moore denied it."
+    >>> sorted(_gender_marks(t, [(0, 30), (31, 51)], [(0, 13, "PERSON"), (35, 40, "PERSON")]).items())
+    [('Corfman', 'f'), ('Moore', 'm')]
+    """
     out: dict[str, str] = {}
     for m in re.finditer(r"\b(Mr|Mrs|Ms)\.?\s+([A-Z][\w’'-]+)", text):
         out.setdefault(m.group(2), "m" if m.group(1) == "Mr" else "f")
+    votes: dict[str, set[str]] = {}
+    for s, e in spans:
+        persons = [(a, b) for a, b, lab in ents if lab == "PERSON" and s <= a and b <= e]
+        names = {text[a:b].split()[-1] for a, b in persons}
+        # one person, opening the sentence (its subject, most likely), and the pronouns of one gender after
+        if len(names) != 1 or persons[0][0] - s > 25 or _HE.search(text, s, persons[0][0]) \
+                or _SHE.search(text, s, persons[0][0]):
+            continue  # "She said Obama had …": the name is not the subject
+        after = text[persons[0][1]:e]
+        after = re.sub(r"“[^”]*”|\"[^\"]*\"", " ", after)  # not inside quotations
+        he, she = bool(_HE.search(after)), bool(_SHE.search(after))
+        if he != she:
+            votes.setdefault(names.pop(), set()).add("m" if he else "f")
+    for name, v in votes.items():
+        if len(v) == 1:  # the article never disagrees
+            out.setdefault(name, v.pop())
     return out
 
 
@@ -186,7 +216,7 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
     parsed = deps is not None and any(d is not None for d in deps)
     deps = list(deps) if deps is not None else [None] * len(spans)
     salient: list[tuple[str, list[str]]] = []  # per sentence: its person speaker, the persons it names
-    genders = _gender_marks(text)
+    genders = _gender_marks(text, spans, ents)
     for (s, e), toks in zip(spans, deps):
         stext = text[s:e]
         sent_ents = [(text[a:b], lab, a - s, b - s) for a, b, lab in ents if s <= a and b <= e]
@@ -224,6 +254,9 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
             pron = next((m.start() for m in re.finditer(rf"\b{re.escape(speaker)}\b", stext)
                          if not (m.start() < len(mask) and mask[m.start()])), -1)
             before = [et for et, lab, a, b in sent_ents if lab == "PERSON" and b <= pron and not (a < len(mask) and mask[a])]
+            tag = _SPEECH_TAG.search(stext)
+            if tag and tag.start() < pron:
+                before = []  # "Moore did take her home, she said.": Moore is in what she said, not the speaker
             want = "f" if low in ("she", "her") else "m"
             fits = lambda p: genders.get(p.split()[-1] if p else "", want) == want  # noqa: E731
             before = [p for p in before if fits(p)]
