@@ -182,7 +182,8 @@ def quoted_mask(text: str) -> list[bool]:
     mask = [False] * len(text)
     closers = [i for i, ch in enumerate(text) if ch == "”"]
     first_open = next((i for i, ch in enumerate(text) if ch in "“«"), len(text))
-    inside = bool(closers) and closers[0] < first_open
+    # (unless a straight quote opens before that closing mark: "#Labrador is pro amnesty … amnesty.”)
+    inside = bool(closers) and closers[0] < first_open and '"' not in text[:closers[0]]
     straight = text.count('"')
     if not inside and straight % 2 == 1 and '"' in text:
         # an odd straight quote: open at the start when the first one closes a clause (‘…," he said’),
@@ -439,7 +440,8 @@ def _subject(tokens: Sequence[Token], kids: list[list[int]], v: int, text: str) 
         if after and v > 0 and _word(text, tokens[v - 1]) in (",", "”", '"', "’") and not vw.endswith("ing") \
                 and vw not in ("tell", "tells", "told"):
             return after[0]
-        if tokens[v][2] in ("advcl", "xcomp", "conj", "pcomp", "acl") and tokens[v][3] != v:
+        # ("went so far as to say": say -> far -> went)
+        if tokens[v][2] in ("advcl", "xcomp", "conj", "pcomp", "acl", "advmod") and tokens[v][3] != v:
             v = tokens[v][3]
             continue
         return None
