@@ -573,6 +573,20 @@ def _quoting_subject(text: str, tokens: Sequence[Token], entities: Sequence[tupl
     return None
 
 
+# a speech verb opening the sentence, then the speaker: 'Added Gibbs: "I think …"', 'Said one aide, "…"'
+_INVERTED = re.compile(rf"^(?:{SPEECH_VERBS})\s+(?P<x>[A-Z][^,:;“”\"]{{1,60}}?)\s*[:,]\s*[“\"]", re.I)
+
+
+def inverted_source(text: str, entities: Sequence[tuple] = ()) -> str:
+    """The speaker of a sentence that opens with the speech verb ('Added Gibbs: "I think …"'), or "".
+
+    >>> inverted_source('Added Gibbs: "I think you would really have to ask."')
+    'Gibbs'
+    """
+    m = _INVERTED.match(text)
+    return _clean_name(m.group("x")) if m else ""
+
+
 def from_source(text: str, entities: Sequence[tuple] = ()) -> str:
     """The person or body a statement, letter or call comes from ('"…," reads a statement from Senate
     Majority Leader Harry Reid's office', "It was a similar call from Sen. Amy Klobuchar"), or "".
@@ -604,6 +618,9 @@ def attribution(text: str, entities: Sequence[tuple] = (), tokens: Sequence[Toke
     returned as such, sourced "named": :func:`factbench.claims.facts.sentence_facts` resolves it."""
     quote = quotes(text)
     hedged = bool(_HEDGE.search(text))
+    inverted = inverted_source(text, entities)
+    if inverted:
+        return Attribution(inverted, "named" if inverted[:1].isupper() else "anonymous", quote, hedged)
     if tokens:
         src = parse_source(text, tokens, entities)
         if src is None and quote and _QUOTE.search(_NICKNAME.sub(" ", text)):

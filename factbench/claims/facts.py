@@ -122,6 +122,15 @@ def _by_title(phrase: str, text: str, ents: Sequence[tuple[int, int, str]], befo
     marked = [et for et, near in titled if marks and all(mk in near for mk in marks)]
     if marked or (titled and not marks):
         return _full_name((marked or [et for et, _ in titled])[-1], people)
+    if not marked:
+        # an article may name the person after first describing them ("The presumptive Republican
+        # presidential nominee went so far as to say …" … "Donald Trump"): the first titled person in the
+        # next few sentences
+        later = [(text[a:b], text[max(0, a - 40):b + 40]) for a, b, lab in ents if lab == "PERSON"
+                 and before < a < before + 800 and text[a:a + 1].isupper() and _titled(text, a, b, title_rx)]
+        later = [et for et, near in later if not marks or all(mk in near for mk in marks)]
+        if later:
+            return later[0]
     return ""
 
 
@@ -265,7 +274,11 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
             speaker = _full_name(cand, people) if cand else speaker
         elif sourcing == "named" and _ROLE.match(speaker):
             # "the president said": the person last named with that title
-            speaker = _by_title(speaker, text, ents, s, people) or speaker
+            # no one named with that title: a definite description ("The presumptive Republican presidential
+            # nominee went so far as to say …") is of the person the sentence before was about
+            speaker = _by_title(speaker, text, ents, s, people) or (
+                (salient[-1][0] or salient[-1][1][0]) if not re.match(r"(?:a|an|one|another|some)\b", speaker, re.I) and salient and salient[-1][1]
+                else speaker)
         elif low == "it" and orgs:
             speaker = orgs[-1]
         elif low == "they" and prev is not None and prev.speaker and prev.speaker.lower() != "they":
@@ -282,7 +295,7 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
             elif lab == "ORG":
                 orgs.append(et)
         found = [(a, _full_name(et, people)) for et, lab, a, b in sent_ents
-                 if lab == "PERSON" and not (a < len(mask) and mask[a])]
+                 if lab == "PERSON" and et[:1].isupper() and not (a < len(mask) and mask[a])]
         # persons the recogniser missed: a known surname ("Schiff, in response to his critics, doubled
         # down"), a role as the subject ("The president first stepped into the fray")
         known = {p.split()[-1]: p for p in people if " " in p}
