@@ -24,6 +24,7 @@ source. Without a parse a word-pattern fallback does the same, less well.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -86,7 +87,7 @@ _FROM_DOCUMENT = re.compile(r"\b(?:reads|read|according\s+to|(?:said|says|wrote|
 
 def _outside(text: str) -> str:
     """``text`` with quoted passages blanked out (offsets kept)."""
-    return "".join(" " if q else ch for ch, q in zip(text, quoted_mask(text)))
+    return "".join(" " if q else ch for ch, q in zip(text, _quoted_mask(text)))
 
 
 # a quoted nickname inside a name (William "Mo" Cowan): no quotation
@@ -172,6 +173,12 @@ Token = tuple
 
 
 def quoted_mask(text: str) -> list[bool]:
+    """Per character: inside quotation marks? (see :func:`_quoted_mask`)"""
+    return list(_quoted_mask(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted_mask(text: str) -> tuple[bool, ...]:
     """Per character: inside quotation marks? A closing mark with no opening one before it means the
     sentence began inside a quotation (continued from the one before).
 
@@ -203,7 +210,7 @@ def quoted_mask(text: str) -> list[bool]:
             inside = not inside
         else:
             mask[i] = inside
-    return mask
+    return tuple(mask)
 
 
 def _children(tokens: Sequence[Token]) -> list[list[int]]:
@@ -406,7 +413,9 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
 
 
 def _singular(word: str) -> str:
-    """>>> _singular("companies"), _singular("firms"), _singular("press")
+    """A plural noun's singular, roughly.
+
+    >>> _singular("companies"), _singular("firms"), _singular("press")
     ('company', 'firm', 'press')
     """
     if word.endswith("ies"):
@@ -417,7 +426,7 @@ def _singular(word: str) -> str:
 def _subject(tokens: Sequence[Token], kids: list[list[int]], v: int, text: str) -> int | None:
     """The subject of verb ``v``: its own, or for "…, adding" / "saying" the verb it hangs on. A word
     inside the quotation marks is never the subject ('“…, China,” Mr. Trump wrote': Trump)."""
-    mask = quoted_mask(text)
+    mask = _quoted_mask(text)
     if any(mask):
         kids = [[k for k in ks if not (tokens[k][0] < len(mask) and mask[tokens[k][0]])] for ks in kids]
     for _ in range(3):
@@ -472,7 +481,7 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
     or cognition verb outside the quotation marks has a subject."""
     if not tokens:
         return None
-    mask = quoted_mask(text)
+    mask = _quoted_mask(text)
     kids = _children(tokens)
     has_quote = any(mask)
     cands: list[tuple[float, int, int]] = []  # (rank, depth, index)
@@ -558,7 +567,7 @@ def _quoting_subject(text: str, tokens: Sequence[Token], entities: Sequence[tupl
     """A sentence quoting words without a speech verb ("Trump Jr. produced “the entire chain of messages”",
     "Sanders thanked Obama for his “impartiality”"): the quoted words are those of the main clause's
     subject when it is a named person or body (or a pronoun for one)."""
-    mask = quoted_mask(text)
+    mask = _quoted_mask(text)
     kids = _children(tokens)
     for i, t in enumerate(tokens):
         if t[3] != i or (t[0] < len(mask) and mask[t[0]]):

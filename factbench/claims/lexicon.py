@@ -99,7 +99,10 @@ WEAK_SPEECH = _forms("believe/believes/believed", "think/thinks/thought", "expec
                      "issue/issues/issued", "release/releases/released", "agree/agrees/agreed", "worry/worries/worried",
                      "declare/declares/declared", "charge/charges/charged", "find/finds/found", "show/shows/showed",
                      "estimate/estimates/estimated")
-#: a quick test for sentences worth a dependency parse (a quote, or a speech or cognition word)
+#: the words that make a sentence worth a dependency parse (with a quotation mark; see
+#: :func:`factbench.claims.facts.speechy`)
+PARSE_WORDS = STRONG_SPEECH | WEAK_SPEECH | {"according"}
+#: the same test as one pattern (a quote, or a speech or cognition word); slower than the word set
 NEEDS_PARSE = re.compile(
     r"[\"“”«»]|\b(?:" + "|".join(sorted(STRONG_SPEECH | WEAK_SPEECH | {"according"}, key=len, reverse=True)) + r")\b",
     re.I)
