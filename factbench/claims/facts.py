@@ -32,13 +32,16 @@ ANALYSIS_VERSION = f"{FEATURES_VERSION}\x1f{FACTS_VERSION}"
 # ("The Red Cross said on Friday that …", "A source within the group told reporters …")
 _PLAIN = re.compile(r"^(?!(?:In|On|At|After|Before|During|While|When|If|As|But|And|Since|Although|Though|For|"
                     r"From|With|Without|By|To|Of|Over|Under|According|Asked|Speaking)\b)"
-                    r"(?:(?!(?i:who|which|that|whose|not|never|it|there|this|these|those)\b)[\w.’'-]+\s+){1,7}(?:has\s+|have\s+|had\s+)?"
+                    r"(?:(?!(?i:who|which|that|whose|not|never|it|there|this|these|those|he|she|they|we|i|you)\b)[\w.’'-]+\s+){1,7}(?:has\s+|have\s+|had\s+)?"
                     r"(?:said|says|told|announced|confirmed|reported|stated|denied|wrote|tweeted|posted)\b")
 
 
 _PLAIN_VERB = re.compile(r"\b(?:said|says|told|announced|confirmed|reported|stated|denied|wrote|tweeted|posted)\b")
 _QUOTE_MARK = re.compile(r"[\"“”«»]")
 _WORD = re.compile(r"[a-z]+")
+_TAIL = re.compile(r"[\"“”«»]|\baccording\s+to\b|\bciting\b|\bcited\b|"
+                   # a speech tag later ("Mr. Cohen said he lied …, prosecutors said."): whose word is it?
+                   r"[,;—–]\s+(?:[\w.’'-]+\s+){1,6}(?:said|says|say|told|added|wrote|stated|reported)\b", re.I)
 
 
 def speechy(sentence: str, start: int = 0) -> bool:
@@ -57,7 +60,9 @@ def _plain(sentence: str) -> bool:
     if not _PLAIN_VERB.search(sentence, 0, 160):
         return False
     m = _PLAIN.match(sentence)
-    return bool(m) and not speechy(sentence, m.end())
+    # after "X said", only a quotation or a source named later ("…, according to Y") could change who the
+    # sentence rests on; other speech words there ("the release of", "an air attack") do not
+    return bool(m) and not _TAIL.search(sentence, m.end())
 
 
 #: a person's name modifying the subject: "The Obama administration", "Trump's lawyer"
@@ -71,6 +76,9 @@ def _plain_attribution(sentence: str, sent_ents: list) -> Attribution:
     att = attribution(sentence, sent_ents)
     end = _PLAIN.match(sentence).end()
     words = re.sub(r"\s+(?:has|have|had)$", "", sentence[:end].rsplit(None, 1)[0]).split()
+    while len(words) > 1 and (words[-1].lower() in ("also", "later", "then", "too", "again", "previously")
+                              or words[-1].endswith("ly") and words[-1][:1].islower()):
+        words.pop()  # "Some also said": the subject is "Some"
     if words and words[-1].lower() in ANONYMOUS_HEADS and words[0].lower() != "the" and not words[0].endswith(("'s", "’s")) \
             and not (words[-1].lower().startswith("spokes") and any(e[3] <= end for e in sent_ents)):
         # "A former senior NSA official confirmed": an unnamed person, whatever body it belongs to
@@ -84,8 +92,11 @@ def _plain_attribution(sentence: str, sent_ents: list) -> Attribution:
                   # a person may be followed by an apposition or a party ("Josh Earnest, the press secretary,"),
                   # but not modify the subject ("The Obama administration", "The Clinton campaign")
                   or e[1] == "PERSON" and not _PERSONS_BODY.match(sentence[e[3]:verb_at]))]
+    persons = [e for e in names if e[1] == "PERSON"]
     if names and att.sourcing == "named":
-        return Attribution(re.sub(r"^the\s+", "", names[-1][0], flags=re.I), "named", att.quote, att.hedged)
+        # "Speaker John A. Boehner of Ohio said": the person, not the place
+        best = (persons or names)[-1]
+        return Attribution(re.sub(r"^the\s+", "", best[0], flags=re.I), "named", att.quote, att.hedged)
     return att
 
 
@@ -330,7 +341,7 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
         sent_people = [n for _, n in sorted(found)]
         salient.append((speaker if sourcing == "named" and speaker in people + sent_people else "", sent_people))
         prev = Attribution(speaker, sourcing, att.quote or ("“" in stext or '"' in stext) and stext, att.hedged)
-        if any(ch in "“”«»\"" for ch in stext) or not prev_open:
+        if _QUOTE_MARK.search(stext) or not prev_open:
             prev_open, open_run = _ends_inside_quote(stext, mask), 0
         else:
             # no quotation marks: a quotation left open goes on when the next mark in the text closes it
