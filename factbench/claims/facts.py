@@ -22,7 +22,7 @@ from .checkworthiness import FEATURES_VERSION, feature_matrix, score_texts
 from .lexicon import ANONYMOUS_HEADS, PARSE_WORDS
 from .values import find_dates, find_durations, find_numbers
 
-FACTS_VERSION = "f5"
+FACTS_VERSION = "f6"
 #: names the analysis in the parse cache's key: a change to scores or facts re-parses
 ANALYSIS_VERSION = f"{FEATURES_VERSION}\x1f{FACTS_VERSION}"
 
