@@ -153,15 +153,6 @@ def _by_title(phrase: str, text: str, ents: Sequence[tuple[int, int, str]], befo
     marked = [et for et, near in titled if marks and all(mk in near for mk in marks)]
     if marked or (titled and not marks):
         return _full_name((marked or [et for et, _ in titled])[-1], people)
-    if not marked:
-        # an article may name the person after first describing them ("The presumptive Republican
-        # presidential nominee went so far as to say …" … "Donald Trump"): the first titled person in the
-        # next few sentences
-        later = [(text[a:b], text[max(0, a - 40):b + 40]) for a, b, lab in ents if lab == "PERSON"
-                 and before < a < before + 800 and text[a:a + 1].isupper() and _titled(text, a, b, title_rx)]
-        later = [et for et, near in later if not marks or all(mk in near for mk in marks)]
-        if later:
-            return later[0]
     return ""
 
 
@@ -342,7 +333,11 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
         salient.append((speaker if sourcing == "named" and speaker in people + sent_people else "", sent_people))
         prev = Attribution(speaker, sourcing, att.quote or ("“" in stext or '"' in stext) and stext, att.hedged)
         if _QUOTE_MARK.search(stext) or not prev_open:
-            prev_open, open_run = _ends_inside_quote(stext, mask), 0
+            # a quotation left open goes on only if a closing mark comes before the next opening one ("…
+            # with everyone!" never closed: the narration after it is the outlet's)
+            nxt = _NEXT_MARK.search(text, e)
+            prev_open = _ends_inside_quote(stext, mask) and nxt is not None and nxt.group(0) in "”»\""
+            open_run = 0
         else:
             # no quotation marks: a quotation left open goes on when the next mark in the text closes it
             # (its paragraphs need not reopen it), for a few sentences at most
