@@ -380,3 +380,19 @@ def test_plain_sentences_skip_the_parser_unless_something_follows():
     assert not needs_parse("Turkey's foreign ministry said that the release of 84 civilians took place on May 3.")
     assert needs_parse("Mr. Cohen said he initially lied to Congress, prosecutors said.")
     assert needs_parse("The ministry said the exchange took place, according to TASS.")
+
+
+def test_a_title_word_in_passing_is_no_title():
+    first = "Attorney General Eric Holder said Wednesday that he understands why residents are angry."
+    second = ("The Obama administration intended the trip to underscore its commitment to civil rights in general "
+              "and the Ferguson case in particular.")
+    text = ("The attorney general then described how he was stopped twice on the New Jersey Turnpike and accused of "
+            "speeding.")
+    assert attributed(first, second, text).loc[text, "speaker"] == "Eric Holder"
+
+
+def test_a_role_never_titled_is_who_spoke_just_before():
+    first = '"I\'m not ashamed to admit I\'m a Christian," says Rick Perry.'
+    text = ('"As president, I\'ll end Obama\'s war on religion and I\'ll fight against liberal attacks on our '
+            'religious heritage," the Texas governor continues.')
+    assert attributed(first, text).loc[text, "speaker"] == "Rick Perry"

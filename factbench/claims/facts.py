@@ -204,7 +204,8 @@ def _titled(text: str, a: int, b: int, title_rx: str) -> bool:
     """The person named at text[a:b] bears the title: it stands right before the name ("President Barack
     Obama", "Vermont Sen. Bernie Sanders") or in apposition after it ("Eric Holder, the attorney general",
     not "Sarah Huckabee Sanders, traveling with the president")."""
-    if re.search(title_rx + r"[\w.’' -]{0,12}$", text[max(0, a - 30):a], re.I):
+    # only capitalised name words between ("Sen. Bernie", not "in general and the Ferguson")
+    if re.search(f"(?i:{title_rx})" + r"(?:\s+[A-Z][\w.’'-]*){0,2}\s+$", text[max(0, a - 40):a]):
         return True
     m = re.match(r"(?:\s*\([^()]{1,15}\))?\s*,\s*(?:(?:the|a|an|The|A|An)\s+|(?=[A-Z]))", text[b:b + 60])
     return bool(m) and bool(re.match(r"(?:[\w.’'-]+\s+){0,4}?" + title_rx, text[b + m.end():b + 60], re.I))
@@ -299,8 +300,8 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], ents: Sequence[t
             # no one named with that title: a definite description ("The presumptive Republican presidential
             # nominee went so far as to say …") is of the person the sentence before was about
             speaker = _by_title(speaker, text, ents, s, people) or (
-                (salient[-1][0] or salient[-1][1][0]) if not re.match(r"(?:a|an|one|another|some)\b", speaker, re.I) and salient and salient[-1][1]
-                else speaker)
+                (salient[-1][0] or salient[-1][1][0]) if not re.match(r"(?:a|an|one|another|some)\b", speaker, re.I)
+                and salient and (salient[-1][0] or salient[-1][1]) else speaker)
         elif low == "it" and orgs:
             speaker = orgs[-1]
         elif low == "they" and prev is not None and prev.speaker and prev.speaker.lower() != "they":
