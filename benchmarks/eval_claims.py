@@ -137,6 +137,7 @@ def basil(devdata: Path, *, verbose: bool = False, threshold: float | None = Non
     res = {"events": tot["events"], "claim_precision_verifiable": p, "claim_recall_verifiable": r,
            "claim_f1": 2 * p * r / (p + r) if p + r else 0.0,
            "sourcing_accuracy": d("src_ok", "src_n"), "speaker_accuracy": d("spk_ok", "spk_n"),
+           "sourcing_right_of": f"{tot['src_ok']} / {tot['src_n']}", "speaker_right_of": f"{tot['spk_ok']} / {tot['spk_n']}",
            "sentences": tot["sentences"], "sentences_across_paragraph_break": tot["across_paragraphs"],
            "seconds": round(time.perf_counter() - t0, 1)}
     # the same accuracies per half of the events (sorted by name), to see whether a gain holds on both

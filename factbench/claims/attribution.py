@@ -24,11 +24,12 @@ source. Without a parse a word-pattern fallback does the same, less well.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from .lexicon import (ANONYMOUS_HEADS, IDENTIFIABLE_HEADS, NO_SPEAKER, PRONOUN_OTHER, PRONOUN_PERSON,
+from .lexicon import (ACT_VERBS, ANONYMOUS_HEADS, IDENTIFIABLE_HEADS, NO_SPEAKER, NO_SPEAKER_DET, PRONOUN_OTHER, PRONOUN_PERSON,
                       STRONG_SPEECH, SPEECH_VERBS, WEAK_SPEECH)
 
 _ANON = re.compile(
@@ -76,13 +77,17 @@ def unnamed_report(text: str) -> bool:
 # the statement was made in a document ("in a letter", "in their joint letter", "in a written statement")
 _DOCUMENT = re.compile(r"\b(?:in|through)\s+(?:a|an|the|their|his|her|its)\s+(?:\w+\s+){0,2}?(?:letter|statement)\b", re.I)
 # a document and who it comes from ("reads a statement from Senate Majority Leader Harry Reid's office")
+# words said, from whom ("a similar call from Sen. Amy Klobuchar", "criticism from … spokesman Michael Short",
+# "comments from Mark Zandi")
+_FROM_SPEAKER = re.compile(r"\b(?:call|calls|criticism|comments?|remarks?|response|warnings?|plea|praise|demands?|"
+                           r"rebuke|condemnation|reaction|message|messages|statement|tweet|tweets)\s+from\s+", re.I)
 _FROM_DOCUMENT = re.compile(r"\b(?:reads|read|according\s+to|(?:said|says|wrote|writes)\s+in)\s+(?:a|an|the)\s+(?:\w+\s+)?"
                             r"(?:statement|letter|memo)\s+(?:from|by)\s+", re.I)
 
 
 def _outside(text: str) -> str:
     """``text`` with quoted passages blanked out (offsets kept)."""
-    return "".join(" " if q else ch for ch, q in zip(text, quoted_mask(text)))
+    return "".join(" " if q else ch for ch, q in zip(text, _quoted_mask(text)))
 
 
 # a quoted nickname inside a name (William "Mo" Cowan): no quotation
@@ -106,6 +111,12 @@ _INSTITUTION = re.compile(r"\b(ministry|government|agency|police|army|military|o
 _NOT_SUBJECT = re.compile(r"^(but|and|or|so|yet|it|there|in|on|at|during|after|before|while|though|although|"
                           r"if|when|as|with|without|for|from|by|to|of)\b", re.I)
 _PRONOUN = re.compile(r"^(he|she|they|we|i|you)$", re.I)
+#: what a publisher publishes ("a report in The Guardian")
+_PUBLISHED = frozenset({"report", "article", "story", "piece", "investigation", "analysis", "poll", "survey"})
+#: heads of an unnamed share of a group ("a number of the companies", "a handful of senators")
+_SHARE_HEADS = frozenset({"number", "handful", "majority", "minority", "couple", "dozens", "scores", "hundreds"})
+#: who speaks for someone ("a lawyer for Mrs. Clinton"): with a named principal, a named source
+_AGENT_HEADS = frozenset({"lawyer", "lawyers", "attorney", "attorneys", "counsel", "representative", "representatives"})
 _NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
 _ACTOR_LABELS = {"PERSON", "ORG"}
 
@@ -162,6 +173,12 @@ Token = tuple
 
 
 def quoted_mask(text: str) -> list[bool]:
+    """Per character: inside quotation marks? (see :func:`_quoted_mask`)"""
+    return list(_quoted_mask(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted_mask(text: str) -> tuple[bool, ...]:
     """Per character: inside quotation marks? A closing mark with no opening one before it means the
     sentence began inside a quotation (continued from the one before).
 
@@ -172,12 +189,14 @@ def quoted_mask(text: str) -> list[bool]:
     mask = [False] * len(text)
     closers = [i for i, ch in enumerate(text) if ch == "”"]
     first_open = next((i for i, ch in enumerate(text) if ch in "“«"), len(text))
-    inside = bool(closers) and closers[0] < first_open
+    # (unless a straight quote opens before that closing mark: "#Labrador is pro amnesty … amnesty.”)
+    inside = bool(closers) and closers[0] < first_open and '"' not in text[:closers[0]]
     straight = text.count('"')
     if not inside and straight % 2 == 1 and '"' in text:
-        # an odd straight quote: open at the start when the first one closes a clause (‘…," he said’)
+        # an odd straight quote: open at the start when the first one closes a clause (‘…," he said’),
+        # unless a curly quotation opens before it (“… representatives." closes that one)
         i = text.index('"')
-        inside = i > 0 and text[i - 1] in ".,!?—–-" and not text[:i].lstrip().startswith('"')
+        inside = i > 0 and text[i - 1] in ".,!?—–-" and not text[:i].lstrip().startswith('"') and first_open > i
     for i, ch in enumerate(text):
         if ch in "“«":
             mask[i] = True
@@ -187,10 +206,11 @@ def quoted_mask(text: str) -> list[bool]:
             inside = False
         elif ch == '"':
             mask[i] = True
+            # a straight quote closing a curly one (“… representatives.") closes it
             inside = not inside
         else:
             mask[i] = inside
-    return mask
+    return tuple(mask)
 
 
 def _children(tokens: Sequence[Token]) -> list[list[int]]:
@@ -256,6 +276,21 @@ def _phrase(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int) -
     return text[tokens[lo][0]:tokens[hi][1]]
 
 
+def _description(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int, limit: int = 90) -> str:
+    """An unnamed source as the article describes it, with what sets it apart ("One person familiar with
+    Mr. Cohen's testimony", "Political observers in Arizona", "people with knowledge of the discussions"),
+    without appositions or anything after a comma; the bare phrase when that is longer than ``limit``."""
+    keep = [h]
+    for k in kids[h]:
+        if tokens[k][2] not in ("appos", "punct", "cc", "conj"):
+            keep.extend(_subtree(kids, k))
+    lo, hi = min(keep), max(keep)
+    out = text[tokens[lo][0]:tokens[hi][1]]
+    if "," in out[tokens[h][1] - tokens[lo][0]:] or "—" in out or len(out) > limit:
+        return _phrase(text, tokens, kids, h)
+    return out
+
+
 @dataclass(frozen=True)
 class Source:
     """A speech verb's source found in the parse: the phrase, its head word and how it is sourced."""
@@ -296,7 +331,7 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
             return Source(" and ".join(named), head, "named")
     if ent and ent[1] == "NORP":
         # "Republicans said", "some leading Democrats said": an unnamed group
-        return Source(_clean_name(_phrase(text, tokens, kids, h)), head, "anonymous")
+        return Source(_clean_name(_description(text, tokens, kids, h)), head, "anonymous")
     if ent and ent[1] == "GPE" and head.isupper() and tokens[h][0] < 3:
         # a dateline ("WASHINGTON — President Obama said"): the source is in apposition
         app = next((k for k in kids[h] if tokens[k][2] in ("appos", "conj")), None)
@@ -311,8 +346,11 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
         return Source(" and ".join(names), head, "named")
     if low in PRONOUN_PERSON or low in PRONOUN_OTHER:
         return Source(head, head, "pronoun")
+    if low in _SHARE_HEADS and any(tokens[k][2] == "prep" and _word(text, tokens[k]).lower() == "of" for k in kids[h]):
+        # "A number of the Internet companies issued statements": some of them, unnamed
+        return Source(_clean_name(_description(text, tokens, kids, h)), head, "anonymous")
     dets = [_word(text, tokens[k]).lower() for k in kids[h] if tokens[k][2] in ("det", "nummod", "amod") and k < h]
-    if low in NO_SPEAKER or any(d in NO_SPEAKER for d in dets):
+    if low in NO_SPEAKER or any(d in NO_SPEAKER_DET for d in dets):
         return Source("", head, "none")
     # a named person or body in apposition or in the phrase ("a spokesman, Josh Earnest";
     # "a spokesman for the White House")
@@ -332,6 +370,19 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
         if len(e) >= 4 and e[1] == "PERSON" and tokens[h][1] < e[2] < sub_end and \
                 text[tokens[h][1]:e[2]].rstrip().endswith(",") and not head[:1].isupper():
             return Source(_clean_name(e[0]), head, "named")
+    if low.startswith("spokes") or low in _AGENT_HEADS:
+        # "A spokesperson for Vice President Mike Pence", "a lawyer for Mrs. Clinton", "a spokesman for
+        # her": whoever speaks for a named person or body is that person's named voice
+        for k in kids[h]:
+            if tokens[k][2] == "prep" and _word(text, tokens[k]).lower() == "for":
+                sub = sorted(_subtree(kids, k))
+                ents = [e for e in entities if len(e) >= 4 and e[1] in ("PERSON", "ORG", "GPE")
+                        and tokens[sub[0]][0] <= e[2] and e[3] <= tokens[sub[-1]][1]]
+                objs = [j for j in kids[k] if tokens[j][2] == "pobj"]
+                if ents:
+                    return Source(f"{head} for {_clean_name(ents[-1][0])}", head, "named")
+                if objs and _word(text, tokens[objs[0]]).lower() in ("her", "him", "them"):
+                    return Source(_clean_name(phrase), head, "named")
     lowered = [w.lower() for w in phrase.split()]
     if low.startswith("spokes") and (lowered[0] == "the" or any(
             e[1] in ("ORG", "GPE", "PERSON") and len(e) >= 4 and tokens[h][0] - len(phrase) <= e[2] < tokens[h][0]
@@ -343,14 +394,41 @@ def _classify(text: str, tokens: Sequence[Token], kids: list[list[int]], h: int,
         if named_in_phrase and low not in ANONYMOUS_HEADS:
             return Source(_clean_name(named_in_phrase[0]), head, "named")
         if low in ANONYMOUS_HEADS or "unnamed" in lowered:
-            return Source(_clean_name(phrase), head, "anonymous")
+            return Source(_clean_name(_description(text, tokens, kids, h)), head, "anonymous")
+    if low in _PUBLISHED:
+        # "A new report in The Guardian", "a report published Monday by The Atlantic": the publisher
+        for k in kids[h]:
+            if tokens[k][2] in ("prep", "acl") :
+                sub = sorted(_subtree(kids, k))
+                pub = [e for e in entities if len(e) >= 4 and e[1] in ("ORG", "PERSON", "WORK_OF_ART")
+                       and tokens[sub[0]][0] <= e[2] and e[3] <= tokens[sub[-1]][1]]
+                if pub and (tokens[k][2] == "prep" and _word(text, tokens[k]).lower() in ("in", "by", "from")
+                            or tokens[k][2] == "acl"):
+                    return Source(_clean_name(pub[0][0]), head, "named")
     if low in IDENTIFIABLE_HEADS or head[:1].isupper():
         return Source(_clean_name(phrase), head, "named")
+    if {"these", "those"} & set(dets) and _singular(low) in IDENTIFIABLE_HEADS:
+        return Source(_clean_name(phrase), head, "named")  # "Those firms have denied …": bodies named before
     return Source(_clean_name(phrase), head, "none")  # "The intensity of their attacks showed"
 
 
+def _singular(word: str) -> str:
+    """A plural noun's singular, roughly.
+
+    >>> _singular("companies"), _singular("firms"), _singular("press")
+    ('company', 'firm', 'press')
+    """
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
 def _subject(tokens: Sequence[Token], kids: list[list[int]], v: int, text: str) -> int | None:
-    """The subject of verb ``v``: its own, or for "…, adding" / "saying" the verb it hangs on."""
+    """The subject of verb ``v``: its own, or for "…, adding" / "saying" the verb it hangs on. A word
+    inside the quotation marks is never the subject ('“…, China,” Mr. Trump wrote': Trump)."""
+    mask = _quoted_mask(text)
+    if any(mask):
+        kids = [[k for k in ks if not (tokens[k][0] < len(mask) and mask[tokens[k][0]])] for ks in kids]
     for _ in range(3):
         # "was denounced by the Log Cabin Republicans": the agent speaks
         agent = [j for k in kids[v] if tokens[k][2] == "agent" for j in kids[k] if tokens[j][2] == "pobj"]
@@ -365,10 +443,14 @@ def _subject(tokens: Sequence[Token], kids: list[list[int]], v: int, text: str) 
         if left:
             return left[0]
         # postposed speaker parsed as an object: '"…," said a senior official'
+        # (a finite verb of saying; in "…, telling Fox News that …" the object is who was told)
         after = [k for k in kids[v] if k > v and tokens[k][2] in ("dobj", "attr", "npadvmod", "dative")]
-        if after and v > 0 and _word(text, tokens[v - 1]) in (",", "”", '"', "’"):
+        vw = _word(text, tokens[v]).lower()
+        if after and v > 0 and _word(text, tokens[v - 1]) in (",", "”", '"', "’") and not vw.endswith("ing") \
+                and vw not in ("tell", "tells", "told"):
             return after[0]
-        if tokens[v][2] in ("advcl", "xcomp", "conj", "pcomp", "acl") and tokens[v][3] != v:
+        # ("went so far as to say": say -> far -> went)
+        if tokens[v][2] in ("advcl", "xcomp", "conj", "pcomp", "acl", "advmod") and tokens[v][3] != v:
             v = tokens[v][3]
             continue
         return None
@@ -399,10 +481,10 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
     or cognition verb outside the quotation marks has a subject."""
     if not tokens:
         return None
-    mask = quoted_mask(text)
+    mask = _quoted_mask(text)
     kids = _children(tokens)
     has_quote = any(mask)
-    cands: list[tuple[int, int, int]] = []  # (rank, depth, index)
+    cands: list[tuple[float, int, int]] = []  # (rank, depth, index)
     for i, t in enumerate(tokens):
         if t[0] < len(mask) and mask[t[0]]:
             continue
@@ -412,14 +494,23 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
         if _subordinate(text, tokens, kids, i):
             continue  # "people who told him …", "after Democrats had called for …": not the main assertion's source
         if w == "according" and any(_word(text, tokens[k]).lower() == "to" for k in kids[i]):
-            cands.append((-1, _depth(tokens, i), i))
+            # "According to the Times, Mary Cheney … said": the source set before the main clause wins; at
+            # the end ("She said …, according to the Post") the speaker of a main clause that says something
+            # comes first, but not the subject of an act ("Senate Democrats have asked … for changes,
+            # according to Sen. Dick Durbin")
+            root = next((k for k, tk in enumerate(tokens) if tk[3] == k), 0)
+            says = any(tokens[k][2] == "ccomp" for k in kids[root])
+            cands.append((0.5 if i > root and says else -1, _depth(tokens, i), i))
         elif w in STRONG_SPEECH:
             cands.append((0, _depth(tokens, i), i))
         elif w in WEAK_SPEECH:
             clause = any(tokens[k][2] in ("ccomp", "xcomp") for k in kids[i])
             stmt = any(tokens[k][2] == "dobj" and _word(text, tokens[k]).lower() in ("statement", "report", "letter")
                        for k in kids[i])
-            if clause or stmt or (has_quote and w in ("call", "calls", "called")):
+            # "Mayor Pete Buttigieg also called for the entire report to be released": a call for or on
+            calls = w in ("call", "calls", "called") and any(
+                tokens[k][2] in ("prep", "prt") and _word(text, tokens[k]).lower() in ("for", "on") for k in kids[i])
+            if clause or stmt or calls or (has_quote and w in ("call", "calls", "called")):
                 cands.append((1, _depth(tokens, i), i))
     for _, _, v in sorted(cands):
         w = _word(text, tokens[v]).lower()
@@ -445,15 +536,38 @@ def parse_source(text: str, tokens: Sequence[Token], entities: Sequence[tuple] =
             continue
         if tokens[subj][2] == "nsubjpass" and tokens[subj][3] == v:
             continue  # "Kerry was confirmed as secretary of state", "Barr was asked": no one speaks
-        return _classify(text, tokens, kids, subj, entities)
+        if _not_yet_said(text, tokens, kids, v):
+            continue  # "Rep. Stephen Lynch is expected to announce his bid Thursday": nothing said yet
+        src = _classify(text, tokens, kids, subj, entities)
+        if src.sourcing == "anonymous" and w in ACT_VERBS and not _that_clause(text, tokens, kids, v):
+            # "House Democrats rejected Obama's trade agenda", "numerous Republican lawmakers called on
+            # Moore to drop out": the outlet narrates what a group did; nothing rests on the group's word
+            return Source("", src.head, "none")
+        return src
     return None
+
+
+_FUTURE = frozenset({"expected", "expect", "expects", "plans", "planned", "plan", "intends", "intended", "set",
+                     "scheduled", "due", "likely", "going", "poised", "prepared", "preparing", "wants", "hopes"})
+
+
+def _not_yet_said(text: str, tokens: Sequence[Token], kids: list[list[int]], v: int) -> bool:
+    """Speech verb ``v`` is something to come ("is expected to announce", "plans to testify")."""
+    h = tokens[v][3]
+    return tokens[v][2] == "xcomp" and h != v and _word(text, tokens[h]).lower() in _FUTURE
+
+
+def _that_clause(text: str, tokens: Sequence[Token], kids: list[list[int]], v: int) -> bool:
+    """Verb ``v`` has a clause saying what was said ("warned that …", "questioned whether …")."""
+    return any(tokens[k][2] == "ccomp" and any(tokens[j][2] == "mark" and _word(text, tokens[j]).lower() in ("that", "whether")
+                                               for j in kids[k]) for k in kids[v])
 
 
 def _quoting_subject(text: str, tokens: Sequence[Token], entities: Sequence[tuple]) -> Source | None:
     """A sentence quoting words without a speech verb ("Trump Jr. produced “the entire chain of messages”",
     "Sanders thanked Obama for his “impartiality”"): the quoted words are those of the main clause's
     subject when it is a named person or body (or a pronoun for one)."""
-    mask = quoted_mask(text)
+    mask = _quoted_mask(text)
     kids = _children(tokens)
     for i, t in enumerate(tokens):
         if t[3] != i or (t[0] < len(mask) and mask[t[0]]):
@@ -468,6 +582,41 @@ def _quoting_subject(text: str, tokens: Sequence[Token], entities: Sequence[tupl
     return None
 
 
+# a speech verb opening the sentence, then the speaker: 'Added Gibbs: "I think …"', 'Said one aide, "…"'
+_INVERTED = re.compile(rf"^(?:{SPEECH_VERBS})\s+(?P<x>[A-Z][^,:;“”\"]{{1,60}}?)\s*[:,]\s*[“\"]", re.I)
+
+
+def inverted_source(text: str, entities: Sequence[tuple] = ()) -> str:
+    """The speaker of a sentence that opens with the speech verb ('Added Gibbs: "I think …"'), or "".
+
+    >>> inverted_source('Added Gibbs: "I think you would really have to ask."')
+    'Gibbs'
+    """
+    m = _INVERTED.match(text)
+    return _clean_name(m.group("x")) if m else ""
+
+
+def from_source(text: str, entities: Sequence[tuple] = ()) -> str:
+    """The person or body a statement, letter or call comes from ('"…," reads a statement from Senate
+    Majority Leader Harry Reid's office', "It was a similar call from Sen. Amy Klobuchar"), or "".
+
+    >>> from_source("That brought criticism from spokesman Michael Short.", [("Michael Short", "PERSON", 38, 51)])
+    'Michael Short'
+    """
+    out = _outside(text)
+    frm = _FROM_DOCUMENT.search(out) or _FROM_SPEAKER.search(out)
+    if not frm:
+        return ""
+    near = [e for e in entities if len(e) >= 4 and e[1] in _ACTOR_LABELS
+            and frm.end() <= e[2] <= frm.end() + 60 and "," not in text[frm.end():e[2]]]
+    ent = next((e for e in near if e[1] == "PERSON"), near[0] if near else None)
+    if not ent:
+        return ""
+    name = _clean_name(ent[0])
+    office = re.match(r"[’']s\s+(office|campaign|staff|lawyers?|attorneys?)\b", text[ent[3]:])
+    return f"{name}'s {office.group(1)}" if office else name
+
+
 def attribution(text: str, entities: Sequence[tuple] = (), tokens: Sequence[Token] | None = None) -> Attribution:
     """Who a sentence is attributed to and how well it is sourced.
 
@@ -478,21 +627,16 @@ def attribution(text: str, entities: Sequence[tuple] = (), tokens: Sequence[Toke
     returned as such, sourced "named": :func:`factbench.claims.facts.sentence_facts` resolves it."""
     quote = quotes(text)
     hedged = bool(_HEDGE.search(text))
+    inverted = inverted_source(text, entities)
+    if inverted:
+        return Attribution(inverted, "named" if inverted[:1].isupper() else "anonymous", quote, hedged)
     if tokens:
         src = parse_source(text, tokens, entities)
         if src is None and quote and _QUOTE.search(_NICKNAME.sub(" ", text)):
             src = _quoting_subject(text, tokens, entities)
         if src is None:
-            frm = _FROM_DOCUMENT.search(_outside(text))
-            near = [e for e in entities if frm and len(e) >= 4 and e[1] in _ACTOR_LABELS
-                    and frm.end() <= e[2] <= frm.end() + 60 and "," not in text[frm.end():e[2]]]
-            ent = next((e for e in near if e[1] == "PERSON"), near[0] if near else None)
-            if ent:
-                # '"…," reads a statement from Senate Majority Leader Harry Reid's office'
-                name = _clean_name(ent[0])
-                office = re.match(r"[’']s\s+(office|campaign|staff|lawyers?|attorneys?)\b", text[ent[3]:])
-                return Attribution(f"{name}'s {office.group(1)}" if office else name, "named", quote, hedged)
-            return Attribution("", "none", quote, hedged)
+            name = from_source(text, entities)
+            return Attribution(name, "named" if name else "none", quote, hedged)
         if src.sourcing == "pronoun":
             return Attribution(src.speaker, "named", quote, hedged)
         if src.sourcing != "none" and _UNNAMED.search(text):

@@ -65,7 +65,8 @@ STRONG_SPEECH = _forms(
     "testify/testifies/testified", "recall/recalls/recalled", "concede/concedes/conceded",
     "complain/complains/complained", "allege/alleges/alleged", "quip/quipped", "joke/joked",
     "remark/remarked", "comment/commented", "continue/continues/continued",
-    "boast/boasted", "suggest/suggests/suggested", "urge/urges/urged",
+    "boast/boasted", "suggest/suggests/suggested", "urge/urges/urged", "blame/blames/blamed",
+    "alert/alerts/alerted",
     "accuse/accuses/accused", "criticize/criticizes/criticized/criticise/criticised", "praise/praises/praised",
     "blast/blasts/blasted", "describe/describes/described", "express/expresses/expressed",
     "indicate/indicates/indicated", "hint/hinted", "cite/cites/cited", "conclude/concludes/concluded",
@@ -79,13 +80,29 @@ STRONG_SPEECH = _forms(
     "request/requested", "fume/fumed/fuming", "tout/touts/touted", "mock/mocked", "apologize/apologized",
     "object/objected", "rail/railed/railing", "accuses",
 )
+#: verbs that report an act (criticising, demanding, calling on someone) rather than the content of a
+#: statement: without a "that" clause, what the sentence asserts is that the act took place
+ACT_VERBS = _forms(
+    "criticize/criticizes/criticized/criticise/criticised", "demand/demands/demanded/demanding",
+    "call/calls/called/calling", "reject/rejects/rejected", "defend/defends/defended", "plead/pleads/pleaded",
+    "praise/praises/praised", "attack/attacks/attacked", "slam/slams/slammed",
+    "blast/blasts/blasted", "denounce/denounces/denounced", "urge/urges/urged", "condemn/condemns/condemned",
+    "dismiss/dismisses/dismissed", "threaten/threatens/threatened", "request/requests/requested",
+    "propose/proposes/proposed", "rebuke/rebukes/rebuked", "mock/mocks/mocked", "tout/touts/touted",
+    "apologize/apologized", "object/objected", "rail/railed", "lambaste/lambasted", "decry/decries/decried",
+    "encourage/encourages/encouraged", "cite/cites/cited",
+    "endorse/endorses/endorsed", "pledge/pledges/pledged", "vow/vows/vowed", "promise/promises/promised",
+)
 #: verbs that attribute only with a clause or a quotation ("X believes that …", "what he called …")
 WEAK_SPEECH = _forms("believe/believes/believed", "think/thinks/thought", "expect/expects", "call/calls/called",
                      "feel/feels/felt", "know/knows/knew", "hope/hopes/hoped", "fear/fears/feared",
                      "issue/issues/issued", "release/releases/released", "agree/agrees/agreed", "worry/worries/worried",
                      "declare/declares/declared", "charge/charges/charged", "find/finds/found", "show/shows/showed",
                      "estimate/estimates/estimated")
-#: a quick test for sentences worth a dependency parse (a quote, or a speech or cognition word)
+#: the words that make a sentence worth a dependency parse (with a quotation mark; see
+#: :func:`factbench.claims.facts.speechy`)
+PARSE_WORDS = STRONG_SPEECH | WEAK_SPEECH | {"according"}
+#: the same test as one pattern (a quote, or a speech or cognition word); slower than the word set
 NEEDS_PARSE = re.compile(
     r"[\"“”«»]|\b(?:" + "|".join(sorted(STRONG_SPEECH | WEAK_SPEECH | {"according"}, key=len, reverse=True)) + r")\b",
     re.I)
@@ -96,7 +113,7 @@ ANONYMOUS_HEADS = _forms(
     "strategist/strategists", "operative/operatives", "lawmaker/lawmakers", "analyst/analysts", "expert/experts",
     "critic/critics", "observer/observers", "witness/witnesses", "resident/residents", "investigator/investigators",
     "officer/officers", "agent/agents", "employee/employees", "someone", "somebody", "member/members",
-    "ally/allies", "associate/associates", "confidant/confidants", "friend/friends", "colleague/colleagues",
+    "outlet/outlets", "ally/allies", "associate/associates", "confidant/confidants", "friend/friends", "colleague/colleagues",
     "supporter/supporters", "opponent/opponents", "democrat/democrats", "republican/republicans", "others",
     "many", "some", "several", "few", "most", "reports", "media", "leader/leaders", "negotiator/negotiators",
     "participant/participants", "attendee/attendees", "organizer/organizers", "activist/activists",
@@ -105,9 +122,11 @@ ANONYMOUS_HEADS = _forms(
 #: subjects that are nobody in particular ("Neither party revealed …")
 NO_SPEAKER = frozenset({"neither", "no", "none", "nobody", "nothing", "either", "both", "each", "every", "this",
                         "that", "these", "those", "there", "which", "what", "who", "whom"})
+#: of those, the words that make a determiner nobody in particular ("Neither party"; not "Those firms")
+NO_SPEAKER_DET = frozenset({"neither", "no", "none", "either", "each", "every", "this"})
 #: documents and bodies that make a source identifiable ("the report", "the letter", "the president")
 IDENTIFIABLE_HEADS = _forms(
-    "president", "general", "attorney-general", "governor", "senator", "congressman", "congresswoman", "mayor", "speaker", "secretary", "minister",
+    "president", "general", "attorney-general", "nominee", "candidate", "director", "ambassador", "governor", "senator", "congressman", "congresswoman", "mayor", "speaker", "secretary", "minister",
     "chairman", "chairwoman", "chair", "leader", "prosecutor/prosecutors", "judge", "court", "police", "government",
     "administration", "ministry", "department", "agency", "office", "campaign", "committee", "commission",
     "company", "firm", "council", "embassy", "military", "army", "report", "letter", "statement", "poll", "survey",
