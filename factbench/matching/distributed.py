@@ -273,26 +273,13 @@ def against_distributed(client, claims, reference, *, top: int = 3, threshold: f
     name = semantic.model_for(max(len(texts), len(ref_texts)), model)
     a = embed_distributed(client, texts, name, progress=progress)
     b = embed_distributed(client, ref_texts, name, progress=progress)
-    i, j = neighbours_distributed(client, b.vecs, query=a.vecs, k=max(top * 4, 20),
+    i, j = neighbours_distributed(client, b.vecs, query=a.vecs, k=max(top * 4, m.AGAINST_NEIGHBOURS),
                                   floor=(0.2 if floor is None else floor), progress=progress)
     packed, ref_packed = pack(texts), pack(ref_texts)
     s = _score_semantic(client, lambda p, q: _against_block(a, b, packed, ref_packed, i[p:q], j[p:q],
                                                             threshold if threshold > 0 else None),
                         len(i), worker_threads(client), progress)
-    cols = ["claim_id_l", "claim_id_r", "score", "rank", "text_l", "text_r", "method"]
-    out = pd.DataFrame({"claim_id_l": ids[i], "claim_id_r": np.asarray(ref_ids, dtype=object)[j],
-                        "score": np.round(s, 2), "_i": i, "_j": j})
-    out = out[out["score"] >= threshold]
-    out = out.sort_values(["_i", "score", "_j"], ascending=[True, False, True])
-    out["rank"] = out.groupby("_i").cumcount() + 1
-    out = out[out["rank"] <= top]
-    out["text_l"] = [texts[k] for k in out["_i"]]
-    out["text_r"] = [ref_texts[k] for k in out["_j"]]
-    out["method"] = f"semantic:{name}"
-    out = out[cols].reset_index(drop=True)
-    for c in ("claim_id_l", "claim_id_r", "text_l", "text_r", "method"):
-        out[c] = out[c].astype("string")
-    return out
+    return m.against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top, model=name)
 
 
 def match_distributed(engine, corpus, *, method: str = "semantic", threshold: float | None = None, against=None,

@@ -272,6 +272,7 @@ def read_reference(path) -> pd.DataFrame:
 #: adding 20 rows by TF-IDF over content words, moved MAP@5 only from 0.807 to 0.810: the ranking, not the
 #: candidates, is what limits it (benchmarks/eval_retrieval.py).
 AGAINST_NEIGHBOURS = 20
+AGAINST_COLUMNS = ["claim_id_l", "claim_id_r", "score", "rank", "text_l", "text_r", "method"]
 
 
 def match_against(claims, reference, *, top: int = 3, threshold: float | None = None, text_column: str | None = None,
@@ -281,13 +282,12 @@ def match_against(claims, reference, *, top: int = 3, threshold: float | None = 
     if not isinstance(claims, pd.DataFrame) or not {"claim_id", "text"} <= set(claims.columns):
         raise schema.SchemaError("match(..., against=) needs claims with columns claim_id and text")
     threshold = semantic.THRESHOLD if threshold is None else threshold
-    cols = ["claim_id_l", "claim_id_r", "score", "rank", "text_l", "text_r", "method"]
     ref_ids, ref_texts = _reference_frame(reference, text_column)
     texts = claims["text"].fillna("").astype(str).tolist()
     ids = claims["claim_id"].astype(str).to_numpy()
     if not texts or not ref_texts:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "score" else "int64" if c == "rank" else "string")
-                             for c in cols})
+                             for c in AGAINST_COLUMNS})
     name = semantic.model_for(max(len(texts), len(ref_texts)), model)
     show = None if progress else False
     a = semantic.embed(texts, model=name, progress=show)
@@ -296,19 +296,7 @@ def match_against(claims, reference, *, top: int = 3, threshold: float | None = 
     i, j = semantic.neighbour_pairs(b.vecs, query=a.vecs, k=k, floor=(0.2 if floor is None else floor),
                                     progress=progress)
     s = semantic.pair_scores(a, b, i, j, texts, ref_texts, threshold=threshold if threshold > 0 else None)
-    out = pd.DataFrame({"claim_id_l": ids[i], "claim_id_r": np.asarray(ref_ids, dtype=object)[j],
-                        "score": np.round(s, 2), "_i": i, "_j": j})
-    out = out[out["score"] >= threshold]
-    out = out.sort_values(["_i", "score", "_j"], ascending=[True, False, True])
-    out["rank"] = out.groupby("_i").cumcount() + 1
-    out = out[out["rank"] <= top]
-    out["text_l"] = [texts[k] for k in out["_i"]]
-    out["text_r"] = [ref_texts[k] for k in out["_j"]]
-    out["method"] = f"semantic:{name}"
-    out = out[cols].reset_index(drop=True)
-    for c in ("claim_id_l", "claim_id_r", "text_l", "text_r", "method"):
-        out[c] = out[c].astype("string")
-    return out
+    return against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top, model=name)
 
 
 def _within_days(claims: pd.DataFrame, i: np.ndarray, j: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
@@ -385,3 +373,21 @@ def pairs_table(claims: pd.DataFrame, i, j, s, how) -> pd.DataFrame:
 def reference_table(reference, text_column: str | None = None) -> tuple[list[str], list[str]]:
     """(ids, texts) of a table of earlier fact-checks, as ``match(..., against=)`` reads it."""
     return _reference_frame(reference, text_column)
+
+
+def against_table(ids, ref_ids, texts, ref_texts, i, j, s, *, threshold: float, top: int, model: str) -> pd.DataFrame:
+    """The table ``match(..., against=)`` returns for scored pairs (claim ``i``, reference row ``j``, score
+    ``s``): each claim's ``top`` best at or above ``threshold``, ranked (ties by reference row)."""
+    out = pd.DataFrame({"claim_id_l": np.asarray(ids)[i], "claim_id_r": np.asarray(ref_ids, dtype=object)[j],
+                        "score": np.round(s, 2), "_i": i, "_j": j})
+    out = out[out["score"] >= threshold]
+    out = out.sort_values(["_i", "score", "_j"], ascending=[True, False, True])
+    out["rank"] = out.groupby("_i").cumcount() + 1
+    out = out[out["rank"] <= top]
+    out["text_l"] = [texts[k] for k in out["_i"]]
+    out["text_r"] = [ref_texts[k] for k in out["_j"]]
+    out["method"] = f"semantic:{model}"
+    out = out[AGAINST_COLUMNS].reset_index(drop=True)
+    for c in ("claim_id_l", "claim_id_r", "text_l", "text_r", "method"):
+        out[c] = out[c].astype("string")
+    return out
