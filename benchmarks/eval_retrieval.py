@@ -23,6 +23,8 @@ import factbench as fb
 from factbench.matching import match as match_mod
 from factbench.matching import semantic
 
+from eval_matching import _memo_encode as memo_encode  # the same texts embedded once per run
+
 DEV = Path(__file__).resolve().parents[2] / "shared" / "devdata"
 
 
@@ -50,24 +52,6 @@ def metrics(ranked: dict[str, list[str]], rel: dict[str, set]) -> tuple[float, f
         aps.append(s / min(len(rs), 5))
         p1.append(1.0 if got[:1] and got[0] in rs else 0.0)
     return float(np.mean(aps)), float(np.mean(p1))
-
-
-def memo_encode():
-    """Every run here embeds the same texts: remember their vectors (this script only)."""
-    seen: dict[tuple[str, str], np.ndarray] = {}
-    plain = semantic.encode
-
-    def encode_cached(texts, *, model, progress=None, **kw):
-        todo = list(dict.fromkeys(t for t in texts if (model, t) not in seen))
-        if todo:
-            for t, v in zip(todo, plain(todo, model=model, progress=progress, **kw)):
-                seen[(model, t)] = v
-        if not texts:
-            return plain([], model=model, progress=False)
-        return np.stack([seen[(model, t)] for t in texts]).astype(np.float32)
-
-    semantic.encode = encode_cached
-    return encode_cached
 
 
 def main() -> None:
