@@ -59,6 +59,21 @@ def _memo_encode():
 
 
 # ------------------------------------------------------------------ BASIL
+def retrieval_metrics(ranked: dict[str, list[str]], rel: dict[str, set]) -> tuple[float, float]:
+    """MAP@5 (average precision over the top 5, divided by min(relevant, 5)) and P@1."""
+    aps, p1 = [], []
+    for tid, rs in rel.items():
+        got = ranked.get(tid, [])[:5]
+        hits, s = 0, 0.0
+        for k, c in enumerate(got, 1):
+            if c in rs:
+                hits += 1
+                s += hits / k
+        aps.append(s / min(len(rs), 5))
+        p1.append(1.0 if got[:1] and got[0] in rs else 0.0)
+    return float(np.mean(aps)), float(np.mean(p1))
+
+
 def _basil_module(dev: Path):
     from basil_score import score_module  # basil_dev/score.py: read_event, to_gold_ids, gold_pairs
 
@@ -230,17 +245,7 @@ def run_retrieval(dev: Path) -> None:
     ref = pd.DataFrame({"claim_id": vc.iloc[:, 0].astype(str), "text": vc["vclaim"]})
 
     def metrics(ranked: dict[str, list[str]]):
-        aps, p1 = [], []
-        for tid, rs in rel.items():
-            got = ranked.get(tid, [])[:5]
-            hits, s = 0, 0.0
-            for k, c in enumerate(got, 1):
-                if c in rs:
-                    hits += 1
-                    s += hits / k
-            aps.append(s / min(len(rs), 5))
-            p1.append(1.0 if got[:1] and got[0] in rs else 0.0)
-        return float(np.mean(aps)), float(np.mean(p1))
+        return retrieval_metrics(ranked, rel)
 
     t0 = time.perf_counter()
     nq = [normalise(t) for t in q["text"]]

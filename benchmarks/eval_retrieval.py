@@ -24,6 +24,7 @@ from factbench.matching import match as match_mod
 from factbench.matching import semantic
 
 from eval_matching import _memo_encode as memo_encode  # the same texts embedded once per run
+from eval_matching import retrieval_metrics as metrics
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "devdata"
 
@@ -37,21 +38,6 @@ def read_split(d: Path, name: str):
         if len(p) >= 4 and p[3] == "1":
             rel.setdefault(p[0], set()).add(p[2])
     return q[q["tweet_id"].isin(rel)].reset_index(drop=True), rel
-
-
-def metrics(ranked: dict[str, list[str]], rel: dict[str, set]) -> tuple[float, float]:
-    """MAP@5 (average precision over the top 5, divided by min(relevant, 5)) and P@1."""
-    aps, p1 = [], []
-    for tid, rs in rel.items():
-        got = ranked.get(tid, [])[:5]
-        hits, s = 0, 0.0
-        for k, c in enumerate(got, 1):
-            if c in rs:
-                hits += 1
-                s += hits / k
-        aps.append(s / min(len(rs), 5))
-        p1.append(1.0 if got[:1] and got[0] in rs else 0.0)
-    return float(np.mean(aps)), float(np.mean(p1))
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ import threading
 
 import numpy as np
 
-from .blocking import blocking_matrix, unique_keys
+from .blocking import blocking_matrix, unique_keys  # noqa: F401 (blocking_matrix: the module doctest)
 
 #: neighbours kept per row by the TF-IDF blocking (a memory guard; see blocking.candidate_pairs)
 TFIDF_CAP = 200
