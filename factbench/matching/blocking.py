@@ -39,8 +39,19 @@ def candidate_pairs(texts: list[str], *, groups: np.ndarray | None = None, artic
                        bar=tqdm(total=n, desc="blocking", unit="claim", disable=not progress or n <= chunk))
     if not len(key):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    i, j = key // n, key % n
-    keep = np.ones(len(i), dtype=bool)
+    return across(key // n, key % n, groups=groups, articles=articles)
+
+
+def across(r: np.ndarray, c: np.ndarray, *, groups=None, articles=None) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (i < j) of rows ``r`` and ``c`` (either order) that join two different rows, not inside one
+    of ``groups`` nor one of ``articles``.
+
+    >>> i, j = across(np.array([3, 0, 2, 0]), np.array([0, 0, 3, 1]), articles=np.array(["a", "a", "b", "b"]))
+    >>> list(zip(i.tolist(), j.tolist()))
+    [(0, 3)]
+    """
+    i, j = np.minimum(r, c), np.maximum(r, c)  # a pair may come from either of its rows
+    keep = i != j
     if articles is not None:
         keep &= articles[i] != articles[j]
     if groups is not None:

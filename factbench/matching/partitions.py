@@ -22,7 +22,8 @@ import threading
 
 import numpy as np
 
-from .blocking import blocking_matrix, unique_keys  # noqa: F401 (blocking_matrix: the module doctest)
+from .blocking import across, blocking_matrix, unique_keys  # noqa: F401 (blocking_matrix: the module doctest)
+from .semantic import block_neighbours, ivf_index
 
 #: neighbours kept per row by the TF-IDF blocking (a memory guard; see blocking.candidate_pairs)
 TFIDF_CAP = 200
@@ -54,16 +55,6 @@ def _xt(x):
     return _once("xt", x, lambda v: v.T.tocsr(False))
 
 
-def _keep(r: np.ndarray, c: np.ndarray, groups, articles) -> tuple[np.ndarray, np.ndarray]:
-    i, j = np.minimum(r, c), np.maximum(r, c)  # a pair may come from either of its rows
-    keep = i != j
-    if articles is not None:
-        keep &= articles[i] != articles[j]
-    if groups is not None:
-        keep &= groups[i] != groups[j]
-    return i[keep], j[keep]
-
-
 def tfidf_block(x, start: int, stop: int, *, floor: float, cap: int = TFIDF_CAP, groups=None, articles=None,
                 threads: int = 1) -> np.ndarray:
     """Sorted keys ``i * n + j`` (i < j) of the pairs rows ``start:stop`` of ``x`` find: every neighbour
@@ -75,29 +66,12 @@ def tfidf_block(x, start: int, stop: int, *, floor: float, cap: int = TFIDF_CAP,
     if stop <= start:
         return np.empty(0, np.int64)
     block = sp_matmul_topn(x[start:stop], _xt(x), top_n=cap, threshold=floor, n_threads=threads).tocoo()
-    i, j = _keep(block.row.astype(np.int64) + start, block.col.astype(np.int64), groups, articles)
+    i, j = across(block.row.astype(np.int64) + start, block.col.astype(np.int64), groups=groups, articles=articles)
     return unique_keys(i * np.int64(n) + j)
 
 
-def ivf_index(base: np.ndarray):
-    """The faiss IVF index :func:`~factbench.matching.semantic.neighbour_pairs` searches beyond
-    ``EXACT_MAX`` rows (the same training sample and settings)."""
-    import faiss
-
-    m, d = base.shape
-    nlist = int(min(16384, max(64, 4 * np.sqrt(m))))
-    quant = faiss.IndexFlatIP(d)
-    index = faiss.IndexIVFFlat(quant, d, nlist, faiss.METRIC_INNER_PRODUCT)
-    rng = np.random.default_rng(0)
-    train = base[rng.choice(m, size=min(m, nlist * 40), replace=False)]
-    index.train(np.ascontiguousarray(train))
-    index.add(np.ascontiguousarray(base))
-    index.nprobe = 12
-    return index
-
-
 def serialized_ivf_index(base: np.ndarray) -> np.ndarray:
-    """:func:`ivf_index` as bytes (a uint8 array) to send to workers."""
+    """:func:`~factbench.matching.semantic.ivf_index` as bytes (a uint8 array) to send to workers."""
     import faiss
 
     return faiss.serialize_index(ivf_index(base))
@@ -152,22 +126,8 @@ def neighbour_block(base: np.ndarray, start: int, stop: int, *, floor: float, k:
     search = _index(index).search if index is not None else None
     keys = []
     for s in range(start, stop, chunk):
-        rows = q[s:min(s + chunk, stop)]
-        if search is None:
-            sims = rows @ base.T
-            if kk < m:
-                top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
-            else:
-                top = np.broadcast_to(np.arange(m), (len(rows), m))
-            val = np.take_along_axis(sims, top, axis=1)
-        else:
-            val, top = search(np.ascontiguousarray(rows), kk)
-        r = np.repeat(np.arange(s, s + len(rows)), top.shape[1])
-        c = top.ravel().astype(np.int64)
-        ok = (val.ravel() >= floor) & (c >= 0)
-        r, c = r[ok], c[ok]
-        if query is None:
-            r, c = _keep(r, c, groups, articles)
+        r, c = block_neighbours(q[s:min(s + chunk, stop)], s, base, kk, floor=floor, search=search,
+                                within=query is None, groups=groups, articles=articles)
         keys.append(r * np.int64(m) + c)
     return unique_keys(np.concatenate(keys)) if keys else np.empty(0, np.int64)
 

@@ -34,7 +34,7 @@ import numpy as np
 from ..claims.values import find_dates, find_numbers
 from ..ingest.encoder import DEFAULT_MODEL, STATIC_MODEL, encode
 from ..ingest.text import normalise
-from .blocking import unique_keys
+from .blocking import across, unique_keys
 
 #: up to this many claims the matcher embeds with the transformer (minilm-l6-int8); beyond it with the
 #: static model (minilm-l6-static), which encodes about a hundred times faster (benchmarks/bench_match.py)
@@ -229,51 +229,56 @@ def neighbour_pairs(vecs: np.ndarray, *, floor: float = FLOOR, k: int = NEIGHBOU
     if n == 0 or m == 0 or (query is None and n < 2):
         return np.empty(0, np.int64), np.empty(0, np.int64)
     kk = min(k + 1, m)
-    search = None
-    if m > EXACT_MAX:
-        import faiss
-
-        d = base.shape[1]
-        nlist = int(min(16384, max(64, 4 * np.sqrt(m))))
-        quant = faiss.IndexFlatIP(d)
-        index = faiss.IndexIVFFlat(quant, d, nlist, faiss.METRIC_INNER_PRODUCT)
-        rng = np.random.default_rng(0)
-        train = base[rng.choice(m, size=min(m, nlist * 40), replace=False)]
-        index.train(np.ascontiguousarray(train))
-        index.add(np.ascontiguousarray(base))
-        index.nprobe = 12
-
-        def search(rows):
-            return index.search(np.ascontiguousarray(rows), kk)
+    search = ivf_index(base).search if m > EXACT_MAX else None
     left, right = [], []
     for s in tqdm(range(0, n, chunk), desc="neighbours", unit="block", disable=not progress or n <= chunk):
-        rows = q[s:s + chunk]
-        if search is None:
-            sims = rows @ base.T
-            if kk < m:
-                top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
-            else:
-                top = np.broadcast_to(np.arange(m), (len(rows), m))
-            val = np.take_along_axis(sims, top, axis=1)
-        else:
-            val, top = search(rows)
-        r = np.repeat(np.arange(s, s + len(rows)), top.shape[1])
-        c = top.ravel().astype(np.int64)
-        keep = (val.ravel() >= floor) & (c >= 0)
-        r, c = r[keep], c[keep]
-        if query is None:
-            r, c = np.minimum(r, c), np.maximum(r, c)
-            ok = r != c
-            if articles is not None:
-                ok &= articles[r] != articles[c]
-            if groups is not None:
-                ok &= groups[r] != groups[c]
-            r, c = r[ok], c[ok]
+        r, c = block_neighbours(q[s:s + chunk], s, base, kk, floor=floor, search=search, within=query is None,
+                                groups=groups, articles=articles)
         left.append(r)
         right.append(c)
     i, j = np.concatenate(left), np.concatenate(right)
     key = unique_keys(i * np.int64(m) + j)  # the pairs once each
     return key // m, key % m
+
+
+def ivf_index(base: np.ndarray):
+    """The faiss IVF index (inner product) :func:`neighbour_pairs` searches beyond :data:`EXACT_MAX` rows:
+    trained on a fixed sample of ``base`` (seed 0), ``nprobe`` 12."""
+    import faiss
+
+    m, d = base.shape
+    nlist = int(min(16384, max(64, 4 * np.sqrt(m))))
+    quant = faiss.IndexFlatIP(d)
+    index = faiss.IndexIVFFlat(quant, d, nlist, faiss.METRIC_INNER_PRODUCT)
+    rng = np.random.default_rng(0)
+    train = base[rng.choice(m, size=min(m, nlist * 40), replace=False)]
+    index.train(np.ascontiguousarray(train))
+    index.add(np.ascontiguousarray(base))
+    index.nprobe = 12
+    return index
+
+
+def block_neighbours(rows: np.ndarray, start: int, base: np.ndarray, kk: int, *, floor: float, search=None,
+                     within: bool = True, groups=None, articles=None) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs one block of query ``rows`` (row numbers from ``start``) finds among its ``kk`` nearest rows
+    of ``base`` with cosine at least ``floor``: by exact products, or by ``search(rows, kk)`` (a faiss
+    index's). ``within``: the rows are ``base``'s own, so pairs come as (i < j) across rows, ``groups``
+    and ``articles`` (:func:`~factbench.matching.blocking.across`); else as (query row, base row)."""
+    m = len(base)
+    if search is None:
+        sims = rows @ base.T
+        if kk < m:
+            top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+        else:
+            top = np.broadcast_to(np.arange(m), (len(rows), m))
+        val = np.take_along_axis(sims, top, axis=1)
+    else:
+        val, top = search(np.ascontiguousarray(rows), kk)
+    r = np.repeat(np.arange(start, start + len(rows)), top.shape[1])
+    c = top.ravel().astype(np.int64)
+    keep = (val.ravel() >= floor) & (c >= 0)
+    r, c = r[keep], c[keep]
+    return across(r, c, groups=groups, articles=articles) if within else (r, c)
 
 
 class LazyFacts(dict):
