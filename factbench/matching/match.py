@@ -54,7 +54,8 @@ SEMANTIC_THRESHOLD = semantic.THRESHOLD
 SEMANTIC_MAX = 50_000
 
 
-def _claims_frame(corpus) -> pd.DataFrame:
+def claims_table(corpus) -> pd.DataFrame:
+    """The claims table :func:`match` works on (a Corpus's claims with ``published``, or a DataFrame checked)."""
     claims = getattr(corpus, "claims", corpus)
     if not isinstance(claims, pd.DataFrame):
         raise TypeError("match() needs a Corpus or a claims DataFrame")
@@ -114,7 +115,7 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
         raise ValueError(f"method must be 'semantic' or 'lexical', not {method!r}")
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     floor = 0.15 if floor is None else floor
-    claims = _claims_frame(corpus)
+    claims = claims_table(corpus)
     norm = normalise_many(claims["text"].tolist(), stop_words=stop_words)
     # integer codes: equality tests without a million Python strings
     outlet_code, outlet_names = pd.factorize(claims["outlet"].astype(str))
@@ -122,8 +123,8 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
     i, j = candidate_pairs(norm, groups=outlet_code if cross_outlet else None, articles=art_code, floor=floor,
                            progress=progress)
     if within_days is not None:
-        i, j = _within_days(claims, i, j, within_days)
-    i, j, s, how = _verify(claims, norm, i, j, scorer=scorer, threshold=threshold,
+        i, j = keep_within_days(claims, i, j, within_days)
+    i, j, s, how = verify_pairs(claims, norm, i, j, scorer=scorer, threshold=threshold,
                            anchor_threshold=anchor_threshold)
     return _pairs_frame(claims, i, j, s, how, art_code, art_names, outlet_code, outlet_names)
 
@@ -200,7 +201,7 @@ def _pairs_frame(claims, i, j, s, how, art_code, art_names, outlet_code, outlet_
 
 def _match_semantic(corpus, *, threshold: float, model: str | None, cross_outlet: bool, within_days: int | None,
                     floor: float | None, progress: bool) -> pd.DataFrame:
-    claims = _claims_frame(corpus)
+    claims = claims_table(corpus)
     texts = claims["text"].astype(str).tolist()
     outlet_code, outlet_names = pd.factorize(claims["outlet"].astype(str))
     art_code, art_names = pd.factorize(claims["article_id"].astype(str))
@@ -209,7 +210,7 @@ def _match_semantic(corpus, *, threshold: float, model: str | None, cross_outlet
     i, j = semantic.neighbour_pairs(e.vecs, floor=floor, groups=outlet_code if cross_outlet else None,
                                     articles=art_code, progress=progress)
     if within_days is not None:
-        i, j = _within_days(claims, i, j, within_days)
+        i, j = keep_within_days(claims, i, j, within_days)
     s = semantic.pair_scores(e, e, i, j, texts, texts, threshold=threshold)
     keep = s >= threshold
     i, j, s = i[keep], j[keep], s[keep]
@@ -217,7 +218,7 @@ def _match_semantic(corpus, *, threshold: float, model: str | None, cross_outlet
     return _pairs_frame(claims, i, j, s, how, art_code, art_names, outlet_code, outlet_names)
 
 
-def _reference_frame(reference, text_column: str | None) -> tuple[list[str], list[str]]:
+def reference_table(reference, text_column: str | None = None) -> tuple[list[str], list[str]]:
     """(ids, texts) of a reference table: a DataFrame, or a CSV/JSONL/Parquet/ClaimReview JSON file."""
     from pathlib import Path
 
@@ -282,7 +283,7 @@ def match_against(claims, reference, *, top: int = 3, threshold: float | None = 
     if not isinstance(claims, pd.DataFrame) or not {"claim_id", "text"} <= set(claims.columns):
         raise schema.SchemaError("match(..., against=) needs claims with columns claim_id and text")
     threshold = semantic.THRESHOLD if threshold is None else threshold
-    ref_ids, ref_texts = _reference_frame(reference, text_column)
+    ref_ids, ref_texts = reference_table(reference, text_column)
     texts = claims["text"].fillna("").astype(str).tolist()
     ids = claims["claim_id"].astype(str).to_numpy()
     if not texts or not ref_texts:
@@ -299,7 +300,7 @@ def match_against(claims, reference, *, top: int = 3, threshold: float | None = 
     return against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top, model=name)
 
 
-def _within_days(claims: pd.DataFrame, i: np.ndarray, j: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
+def keep_within_days(claims: pd.DataFrame, i: np.ndarray, j: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs whose articles were published at most ``days`` apart (undated ones are kept)."""
     if "published" not in claims.columns or not len(i):
         return i, j
@@ -309,8 +310,8 @@ def _within_days(claims: pd.DataFrame, i: np.ndarray, j: np.ndarray, days: int) 
     return i[keep], j[keep]
 
 
-def _verify(claims: pd.DataFrame, norm: list[str], i: np.ndarray, j: np.ndarray, *, scorer, threshold: float,
-            anchor_threshold: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def verify_pairs(claims: pd.DataFrame, norm: list[str], i: np.ndarray, j: np.ndarray, *, scorer, threshold: float,
+                 anchor_threshold: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Score the candidates and keep those at or above ``threshold``, or at or above ``anchor_threshold``
     when the two claims share a specific fact; returns i, j, scores and each pair's method."""
     name = scorer if isinstance(scorer, str) else getattr(scorer, "__name__", "custom")
@@ -345,34 +346,14 @@ def _verify(claims: pd.DataFrame, norm: list[str], i: np.ndarray, j: np.ndarray,
     return i[keep], j[keep], s[keep], method[keep]
 
 
-# --- public seams: the local engine's own steps, for other engines (factbench.matching.distributed) ---
-
-def claims_table(corpus) -> pd.DataFrame:
-    """The claims table :func:`match` works on (a Corpus's claims with ``published``, or a DataFrame checked)."""
-    return _claims_frame(corpus)
-
-
-def keep_within_days(claims: pd.DataFrame, i: np.ndarray, j: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs (i, j) whose articles were published at most ``days`` apart (undated ones kept)."""
-    return _within_days(claims, i, j, days)
-
-
-def verify_pairs(claims: pd.DataFrame, norm: list[str], i: np.ndarray, j: np.ndarray, *, scorer, threshold: float,
-                 anchor_threshold: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The lexical path's scoring of candidates (i, j): the kept i, j, scores and methods (see :func:`match`)."""
-    return _verify(claims, norm, i, j, scorer=scorer, threshold=threshold, anchor_threshold=anchor_threshold)
-
+# claims_table, reference_table, keep_within_days, verify_pairs, pairs_table and against_table are the
+# local engine's own steps, public for other engines (factbench.matching.distributed)
 
 def pairs_table(claims: pd.DataFrame, i, j, s, how) -> pd.DataFrame:
     """The pairs table :func:`match` returns for scored pairs (i, j) of ``claims``."""
     outlet_code, outlet_names = pd.factorize(claims["outlet"].astype(str))
     art_code, art_names = pd.factorize(claims["article_id"].astype(str))
     return _pairs_frame(claims, i, j, s, how, art_code, art_names, outlet_code, outlet_names)
-
-
-def reference_table(reference, text_column: str | None = None) -> tuple[list[str], list[str]]:
-    """(ids, texts) of a table of earlier fact-checks, as ``match(..., against=)`` reads it."""
-    return _reference_frame(reference, text_column)
 
 
 def against_table(ids, ref_ids, texts, ref_texts, i, j, s, *, threshold: float, top: int, model: str) -> pd.DataFrame:
