@@ -230,7 +230,7 @@ def detokenise(text: str) -> str:
     return re.sub(r"\s{2,}", " ", t).strip()
 
 
-def eval_frank_source(devdata: Path, limit: int | None, verbose: bool) -> dict:
+def eval_frank_source(devdata: Path, limit: int | None, verbose: bool, dump: str | None = None) -> dict:
     """FRANK with the article-vs-summary mode: fb.discrepancies(corpus, against_source="article")."""
     from factbench.ingest.nlp import get_nlp
 
@@ -253,6 +253,11 @@ def eval_frank_source(devdata: Path, limit: int | None, verbose: bool) -> dict:
         fac = r["Factuality"] == 1
         recs.append({"hash": r["hash"], "err": err, "factual": fac, "flagged": len(flags) > 0,
                      "trivial": trivial_rule(nlp, r["article"], summary)})
+        if dump:
+            recs[-1]["flags"] = flags[["kind", "value_l", "value_r", "norm_l", "explanation", "text_l", "text_r"]] \
+                .to_dict("records")
+            recs[-1].update(k=k, model=r["model_name"], summary=detokenise(summary),
+                            **{c: r[c] for c in ("EntE", "CircE", "OutE", "LinkE", "CorefE", "RelE", "Factuality")})
         for f in flags.itertuples():
             kinds.append({"kind": f.kind if f.norm_l == "absent" else f.kind + " contradicted", "err": err, "factual": fac})
             if verbose:
@@ -260,6 +265,9 @@ def eval_frank_source(devdata: Path, limit: int | None, verbose: bool) -> dict:
                       f"{f.value_r!r} | {f.explanation[:160]}")
         if (k + 1) % 100 == 0:
             print(f"  frank-source {k + 1}/{len(rows)} {time.time() - t0:.0f}s", file=sys.stderr)
+    if dump:  # one JSON line per pair: labels, our flags, the trivial rule (for error analysis)
+        with open(dump, "w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(x, default=str) + "\n" for x in recs)
     d = pd.DataFrame(recs)
 
     def figs(d, tag):
@@ -324,6 +332,7 @@ def main(argv=None):
     ap.add_argument("--only", default="sample,basil,events,frank,source")
     ap.add_argument("--frank-limit", type=int, default=None)
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--dump", default=None, help="write one JSON line per FRANK pair (labels, flags) for --only source")
     args = ap.parse_args(argv)
     devdata = Path(args.devdata)
     parts = set(args.only.split(","))
@@ -337,7 +346,7 @@ def main(argv=None):
     if "frank" in parts and (devdata / "frank_valid").exists():
         res.update(eval_frank(devdata, args.frank_limit, args.verbose))
     if "source" in parts and (devdata / "frank_valid").exists():
-        res.update(eval_frank_source(devdata, args.frank_limit, args.verbose))
+        res.update(eval_frank_source(devdata, args.frank_limit, args.verbose, args.dump))
     for k, v in res.items():
         print(f"{k:36s} {v:.3f}" if isinstance(v, float) else f"{k:36s} {v}")
     return res

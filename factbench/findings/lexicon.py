@@ -57,3 +57,27 @@ NAME_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "gen", "general", "sen
                          "colonel", "capt", "captain", "sgt", "adm", "admiral", "rev", "prof", "professor", "sir",
                          "lord", "lady", "king", "queen", "prince", "princess", "pope", "chancellor", "former",
                          "mayor", "attorney", "chief", "speaker", "leader", "director", "commissioner"})
+
+#: nouns that describe a person and come before the name ("striker Myles Anderson", "Tottenham boss
+#: Mauricio Pochettino"): not part of it, not a first name
+ROLE_NOUNS = frozenset({"striker", "defender", "midfielder", "forward", "goalkeeper", "keeper", "winger", "boss",
+                        "manager", "coach", "captain", "skipper", "composer", "actor", "actress", "singer", "star",
+                        "schoolboy", "schoolgirl", "student", "teacher", "model", "chairman", "chairwoman", "owner",
+                        "player", "driver", "rider", "jockey", "trainer", "boxer", "golfer", "batsman", "bowler",
+                        "author", "writer", "presenter", "comedian", "rapper", "musician", "artist", "designer",
+                        "businessman", "businesswoman", "tycoon", "billionaire", "millionaire", "officer", "detective",
+                        "sergeant", "constable", "inspector", "superintendent", "police", "doctor", "nurse", "surgeon",
+                        "spokesman", "spokeswoman", "spokesperson", "host", "anchor", "reporter", "journalist",
+                        "editor", "producer", "director", "chef", "pilot", "soldier", "veteran", "mother", "father",
+                        "son", "daughter", "wife", "husband", "brother", "sister", "girlfriend", "boyfriend", "widow",
+                        "grandmother", "grandfather", "uncle", "aunt", "cousin", "spaniard", "frenchman", "dutchman",
+                        "englishman", "scotsman", "welshman", "irishman", "american", "briton", "australian", "aussie",
+                        "international", "legend", "veteran", "rookie", "youngster", "teenager", "pensioner",
+                        "east", "west", "north", "south", "new", "old", "great", "little", "big", "st", "saint",
+                        "fort", "port", "lake", "mount", "cape", "san", "santa", "los", "las", "united", "city"})
+
+#: words inside a surname ("Vicente del Bosque", "Stefan de Vrij", "Izzat Ibrahim al-Douri") and
+#: after one ("Robert Downey Jr.")
+SURNAME_PARTICLES = frozenset({"de", "del", "della", "der", "den", "van", "von", "da", "di", "du", "dos", "das", "la",
+                               "le", "al", "el", "bin", "ibn", "ben", "mac", "st", "ter", "ten", "zu"})
+NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})

@@ -35,7 +35,8 @@ from rapidfuzz import fuzz
 from .. import schema
 from ..claims.values import find_dates, find_numbers
 from ..ingest.text import normalise
-from .lexicon import CONTEXT_STOP_WORDS, MONTHS, NAME_TITLES, PLACE_ALIASES, WEEKDAYS
+from .lexicon import (CONTEXT_STOP_WORDS, MONTHS, NAME_SUFFIXES, NAME_TITLES, ORDINALS, PLACE_ALIASES, ROLE_NOUNS,
+                      SURNAME_PARTICLES, WEEKDAYS)
 from .syntax import parse
 
 #: the confidence of a value absent from the whole source, by kind
@@ -105,6 +106,19 @@ class SourceIndex:
         self.years = set(_YEAR.findall(self.text))
         self.days = {d.iso[-5:] for d in find_dates(self.text)}
         self.scores = {tuple(sorted(m.groups())) for m in _SCORE.finditer(self.text)}
+        #: exact numbers as written (a number's bounds, ordinals): an ordinal must be one of them
+        self.exact = {x for q in find_numbers(self.text) for x in (q.low, q.high)}
+        self.exact |= {float(m.group(1)) for m in _ORDINAL_DIGITS.finditer(self.text)}
+        self.exact |= {float(ORDINALS[w]) for w in self.words if w in ORDINALS}
+        self.full_names = _full_names(self.text)
+        mid = {m.group(1).lower() for m in re.finditer(r"(?<![.!?\"“]\s)(?<!^)\b([A-Z][A-Za-z'’-]*)", self.text)}
+        #: words the source writes in lower case and never capitalises mid-sentence ("striker")
+        self.lower_only = {w for w in re.findall(r"\b[a-z][a-z'’-]*", self.text)} - mid
+        self.first_names: dict[str, set] = {}  # surname → the first names the source gives it
+        self.surnames: dict[str, set] = {}  # first name → the surnames the source gives it
+        for a, b in self.full_names:
+            self.first_names.setdefault(b, set()).add(a)
+            self.surnames.setdefault(a, set()).add(b)
 
     def has_phrase(self, phrase: str) -> bool:
         n = re.sub(r"^the ", "", _norm(phrase))
@@ -167,15 +181,102 @@ def _spelled_alike(word: str, words: set) -> bool:
     return any(w[0] == word[0] and abs(len(w) - len(word)) <= 2 and fuzz.ratio(w, word) >= 85 for w in words)
 
 
-def _first_name_missing(name: str, src: SourceIndex) -> str:
-    """The first name of a person whose surname the source gives but never with this first name
-    ("Adam Milner" where the source says only "Milner", "James Milner"): the first name, or ""."""
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", re.sub(r"['’]s$", "", name.strip()))
-             if w.lower().strip(".") not in NAME_TITLES]
+def _name_words(name: str, src: "SourceIndex | None" = None) -> list[str]:
+    """The words of a person's name, without titles, role nouns, words ``src`` writes only in lower
+    case, before it ("the Tottenham boss Mauricio Pochettino" → Mauricio Pochettino), nor a suffix
+    ("Jr."); a surname's particles stay joined to it ("Vicente del Bosque" → Vicente, del Bosque).
+
+    >>> _name_words("striker Myles Anderson"), _name_words("Vicente del Bosque"), _name_words("Robert Downey Jr.")
+    (['Myles', 'Anderson'], ['Vicente', 'del Bosque'], ['Robert', 'Downey'])
+    >>> _name_words("Tottenham boss Mauricio Pochettino")
+    ['Mauricio', 'Pochettino']
+    """
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", re.sub(r"['’]s$", "", name.strip()))]
+    lower_only = src.lower_only if src is not None else set()
+
+    def skip(w):
+        w = w.lower().strip(".")
+        return w in NAME_TITLES or w in ROLE_NOUNS or w in CONTEXT_STOP_WORDS or w in lower_only
+
+    while words and skip(words[0]):
+        words.pop(0)
+    roles = [k for k, w in enumerate(words[:-1]) if w.lower() in ROLE_NOUNS]
+    if roles:  # "Tottenham boss Mauricio Pochettino"
+        words = words[roles[-1] + 1:]
+    while words and words[-1].lower().strip(".") in NAME_SUFFIXES:
+        words.pop()
+    for k in range(1, len(words) - 1):  # "del Bosque", "de la Vega", "al Douri"
+        if words[k].lower() in SURNAME_PARTICLES:
+            return words[:k] + [" ".join(words[k:])]
+    return words
+
+
+def _surname_key(word: str) -> str:
+    """A surname as looked up: its last part, normalised ("del Bosque", "al-Douri" → "bosque", "douri")."""
+    return _norm(re.split(r"[\s-]", word)[-1])
+
+
+def _first_name_missing(name: str, src: SourceIndex) -> tuple[str, str]:
+    """A person's first name that the source does not give this person: (the first name, why) or ("", "").
+
+    * the source gives the surname with other first names and never with this one ("Barbara Kemp"
+      where the source names "Ross Kemp");
+    * the source gives the surname alone and this first name only to someone else ("Luke Potts"
+      where the source has "Mrs Potts" and "Luke Evans"), or not at all ("Adam Milner" where it
+      says only "Milner").
+
+    >>> src = SourceIndex(["Ross Kemp returns.", "Barbara Windsor left.", "Kemp said so.", "Mrs Potts sang."])
+    >>> _first_name_missing("Barbara Kemp", src)[1]
+    "the source names this person 'Ross Kemp', never 'Barbara Kemp'"
+    >>> _first_name_missing("Ross Kemp", src), _first_name_missing("Mr. Kemp", src)
+    (('', ''), ('', ''))
+    >>> _first_name_missing("Barbara Potts", src)[1]
+    "the source gives 'Barbara' only to another person ('Barbara Windsor'), and calls this one 'Potts'"
+    """
+    words = _name_words(name, src)
     if len(words) < 2 or len(words[0]) < 3:
-        return ""  # one word, or an initial
-    first = _norm(words[0])
-    return words[0] if first not in src.words else ""
+        return "", ""  # one word, or an initial
+    first, last = _norm(words[0]), _surname_key(words[-1])
+    given = src.first_names.get(last, set())
+    if first in given or any(_norm(w) in given for w in words[1:-1]):
+        return "", ""
+    if given:
+        shown = " or ".join(sorted(f"{f.title()} {words[-1]}" for f in given)[:3])
+        return words[0], f"the source names this person {shown!r}, never {words[0] + ' ' + words[-1]!r}"
+    if first not in src.words:
+        return words[0], f"the source names this person but never as {words[0]!r}"
+    mine = {_surname_key(w) for w in words[1:]}  # "Izzat Ibrahim" is "Izzat Ibrahim al-Douri"
+    others = sorted(f"{words[0]} {s.title()}" for s in src.surnames.get(first, set()) if s not in mine)
+    if others and not _alone(first, src):
+        return words[0], (f"the source gives {words[0]!r} only to another person ({others[0]!r}), "
+                          f"and calls this one {words[-1]!r}")
+    return "", ""
+
+
+#: a first name before a capitalised surname ("Ross Kemp", "Ross J. Kemp"), in a source's text
+_FULL_NAME = re.compile(r"(?:\b(in|at|from|to|of|near)\s+)?\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+(?:[A-Z]\.\s+)?"
+                        r"([A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?)\b")
+
+
+def _full_names(text: str) -> list[tuple[str, str]]:
+    """(first name, surname), normalised, of the two-word names in ``text``: a capitalised word before
+    another, neither a title, a role noun, a particle nor a stop word, and the first not a word the
+    text also puts after "in", "at", "from" (a place: "Galway United")."""
+    places = {m.group(1).lower() for m in re.finditer(r"\b(?:in|at|from|near)\s+([A-Z][a-z]+)", text)}
+    out = []
+    for m in _FULL_NAME.finditer(text):
+        a, b = m.group(2).lower(), m.group(3).lower()
+        if m.group(1) or a in places or any(w in NAME_TITLES or w in ROLE_NOUNS or w in CONTEXT_STOP_WORDS or
+                                            w in SURNAME_PARTICLES or w in NAME_SUFFIXES for w in (a, b)):
+            continue
+        out.append((_norm(a), _surname_key(b)))
+    return out
+
+
+def _alone(first: str, src: SourceIndex) -> bool:
+    """Does the source use ``first`` other than right before a surname (a person called by a first name)?"""
+    total = len(re.findall(rf"\b{re.escape(first)}\b", src.norm))
+    return total > sum(1 for a, _ in src.full_names if a == first)
 
 
 def _number_present(lo: float, hi: float, src: SourceIndex) -> bool:
@@ -200,10 +301,23 @@ def _values(sentence: str, doc, raw_doc=None, src: SourceIndex | None = None) ->
             out.append((_NAME_LABELS[ent.label_], ent.text, ent.label_, ent.start_char))
             taken.append((ent.start_char, ent.end_char))
     for ent in (raw_doc.ents if raw_doc is not None else ()):
-        if ent.label_ in ("PERSON", "GPE", "ORG", "NORP") and not _PLACEHOLDER.search(ent.text) and \
-                not any(ent.start_char < b and a < ent.end_char for a, b in taken) and src is not None and \
-                any(_norm(w) not in src.words for w in ent.text.split() if w not in CONTEXT_STOP_WORDS):
-            out.append((_NAME_LABELS[ent.label_], ent.text, ent.label_, ent.start_char))
+        if ent.label_ in ("PERSON", "GPE", "ORG", "NORP") and not _PLACEHOLDER.search(ent.text) and src is not None \
+                and any(_norm(w) not in src.words for w in ent.text.split() if w not in CONTEXT_STOP_WORDS):
+            over = [k for k, (a, b) in enumerate(taken) if ent.start_char < b and a < ent.end_char]
+            if over and not (ent.label_ == "PERSON" and len(ent.text.split()) > 1):
+                continue
+            # a person's full name the source can't case ("jeremy Clarkson" read as the ORG "Clarkson"):
+            # the lower-case parse's name stands for the pieces it covers
+            out = [o for k, o in enumerate(out) if k not in over]
+            taken = [t for k, t in enumerate(taken) if k not in over] + [(ent.start_char, ent.end_char)]
+            text, start = ent.text, ent.start_char
+            if ent.label_ == "PERSON":  # "defender scott anderson": the name starts after the role
+                kept = _name_words(text, src)
+                at = text.lower().find(kept[0].lower()) if kept else -1
+                if at < 0:
+                    continue
+                text, start = text[at:], start + at
+            out.append((_NAME_LABELS[ent.label_], text, ent.label_, start))
     for m in _YEAR.finditer(sentence):
         out.append(("date", m.group(0), "YEAR", m.start()))
     for m in _WORD.finditer(sentence):
@@ -215,7 +329,7 @@ def _values(sentence: str, doc, raw_doc=None, src: SourceIndex | None = None) ->
     for m in _SCORE.finditer(sentence):  # a score or a tally: "lost 2-1"
         out.append(("number", m.group(0), "SCORE:" + "|".join(sorted(m.groups())), m.start()))
     for m in _ORDINAL_DIGITS.finditer(sentence):
-        out.append(("number", m.group(0), f"{m.group(1)}|{m.group(1)}", m.start()))
+        out.append(("number", m.group(0), f"ORD:{m.group(1)}", m.start()))
     years = [(m.start(), m.end()) for m in _YEAR.finditer(sentence)] + \
         [(d.start, d.end) for d in find_dates(sentence)] + [(m.start(), m.end()) for m in _SCORE.finditer(sentence)] + \
         [(m.start(), m.end()) for m in _ORDINAL_DIGITS.finditer(sentence)]
@@ -257,19 +371,21 @@ def check_text(source, checked: Sequence[str], *, source_text: str | None = None
                 ok = _name_present(label, shown, src)
                 norm = normalise(shown)
                 if ok and label == "PERSON" and norm not in flagged:
-                    first = _first_name_missing(shown, src)
+                    first, why = _first_name_missing(shown, src)
                     if first:
                         flagged.add(norm)
                         rows.append({"i": i, "j": j, "kind": "person", "value_l": "",
                                      "value_r": sent[start:start + len(shown)], "norm_l": "absent", "norm_r": norm,
                                      "role": "first name of a person the source names",
-                                     "why": f"the source names this person but never as {first!r}",
+                                     "why": why,
                                      "confidence": _ABSENT["first name"]})
                         continue
             elif label.startswith("DAY:"):
                 ok, norm = label[4:] in src.days, label[4:]
             elif label.startswith("SCORE:"):
                 ok, norm = tuple(label[6:].split("|")) in src.scores, label[6:].replace("|", "-")
+            elif label.startswith("ORD:"):  # "the 70th anniversary": that very number, not one within bounds
+                ok, norm = float(label[4:]) in src.exact, label[4:]
             elif label == "YEAR":
                 ok = shown in src.years
                 norm = shown
