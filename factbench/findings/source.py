@@ -124,6 +124,30 @@ class SourceIndex:
         n = re.sub(r"^the ", "", _norm(phrase))
         return bool(n) and f" {n} " in self.norm
 
+    def near(self, words: Sequence[str], slack: int = 3) -> bool:
+        """Do these (normalised) words all occur in one source sentence, within ``slack`` words more than
+        they number ("Rio" and "Olympics" in "the Olympics in Rio"; not "European" in one place and
+        "Commission" in another)?
+
+        >>> SourceIndex(["The Olympics in Rio opened.", "The European Union met.", "The Commission spoke."]).near(["european", "commission"])
+        False
+        """
+        if not all(w in self.words for w in words):
+            return False
+        want = set(words)
+        for sent in self.sentences:
+            toks = _norm(sent).split()
+            at = [i for i, t in enumerate(toks) if t in want]
+            for a in at:  # the shortest stretch from each occurrence holding them all
+                seen, b = set(), a
+                while b < len(toks) and b - a <= len(want) + slack and seen != want:
+                    if toks[b] in want:
+                        seen.add(toks[b])
+                    b += 1
+                if seen == want:
+                    return True
+        return False
+
     def align(self, sentence: str, k: int = 2) -> list[tuple[int, float]]:
         """The source sentences that share most of ``sentence``'s content words: (index, share of its words)."""
         mine = _stems(sentence)
@@ -143,14 +167,14 @@ def _name_present(label: str, name: str, src: SourceIndex) -> bool:
         return True
     low = normalise(name)
     alias = PLACE_ALIASES.get(low) or PLACE_ALIASES.get(re.sub(r"^the ", "", low))
-    if alias and src.has_phrase(alias):
-        return True
+    if alias and (src.has_phrase(alias) or any(a == alias and src.has_phrase(k) for k, a in PLACE_ALIASES.items())):
+        return True  # "Great Britain" where the source says "Britain"
     if alias is None and any(a == re.sub(r"^the ", "", low) and src.has_phrase(k) for k, a in PLACE_ALIASES.items()):
         return True
     if label == "PERSON":  # a person is named by the surname, in any of its transliterations
         return _spelled_alike(_norm(words[-1]), src.words)
     content = [_norm(w) for w in words if w.lower() not in CONTEXT_STOP_WORDS and not w[0].isdigit()]
-    if len(words) > 1 and content and all(w in src.words for w in content):
+    if len(words) > 1 and content and src.near(content):
         return True  # "the 2016 Rio Olympics" where the source has "the Olympics in Rio"
     if label == "NORP" or len(words) == 1:  # "British" for "Britain", "Scottish" for "Scotland"
         w = words[-1].lower()
