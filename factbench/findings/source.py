@@ -116,9 +116,11 @@ class SourceIndex:
         self.lower_only = {w for w in re.findall(r"\b[a-z][a-z'’-]*", self.text)} - mid
         self.first_names: dict[str, set] = {}  # surname → the first names the source gives it
         self.surnames: dict[str, set] = {}  # first name → the surnames the source gives it
-        for a, b in self.full_names:
+        self.full_shown: dict[tuple, str] = {}  # (first name, surname) → as the source writes it
+        for a, b, shown in self.full_names:
             self.first_names.setdefault(b, set()).add(a)
             self.surnames.setdefault(a, set()).add(b)
+            self.full_shown.setdefault((a, b), shown)
 
     def has_phrase(self, phrase: str) -> bool:
         n = re.sub(r"^the ", "", _norm(phrase))
@@ -265,42 +267,52 @@ def _first_name_missing(name: str, src: SourceIndex) -> tuple[str, str]:
     if first in given or any(_norm(w) in given for w in words[1:-1]):
         return "", ""
     if given:
-        shown = " or ".join(sorted(f"{f.title()} {words[-1]}" for f in given)[:3])
+        shown = " or ".join(sorted(src.full_shown[(f, last)] for f in given)[:3])
         return words[0], f"the source names this person {shown!r}, never {words[0] + ' ' + words[-1]!r}"
     if first not in src.words:
         return words[0], f"the source names this person but never as {words[0]!r}"
     mine = {_surname_key(w) for w in words[1:]}  # "Izzat Ibrahim" is "Izzat Ibrahim al-Douri"
-    others = sorted(f"{words[0]} {s.title()}" for s in src.surnames.get(first, set()) if s not in mine)
+    others = sorted(src.full_shown[(first, s)] for s in src.surnames.get(first, set()) if s not in mine)
     if others and not _alone(first, src):
         return words[0], (f"the source gives {words[0]!r} only to another person ({others[0]!r}), "
                           f"and calls this one {words[-1]!r}")
     return "", ""
 
 
-#: a first name before a capitalised surname ("Ross Kemp", "Ross J. Kemp"), in a source's text
-_FULL_NAME = re.compile(r"(?:\b(in|at|from|to|of|near)\s+)?\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+(?:[A-Z]\.\s+)?"
-                        r"([A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?)\b")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*\.?|\S")
+_CAPITAL = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?|[A-Z][a-z]+[-'’][A-Z][a-z]+")
 
 
-def _full_names(text: str) -> list[tuple[str, str]]:
-    """(first name, surname), normalised, of the two-word names in ``text``: a capitalised word before
-    another, neither a title, a role noun, a particle nor a stop word, and the first not a word the
-    text also puts after "in", "at", "from" (a place: "Galway United")."""
-    places = {m.group(1).lower() for m in re.finditer(r"\b(?:in|at|from|near)\s+([A-Z][a-z]+)", text)}
+def _full_names(text: str) -> list[tuple[str, str, str]]:
+    """(first name, surname, the name as written), the first two normalised, of the two-word names in ``text``: a capitalised word before
+    another (an initial may stand between: "Ross J. Kemp"), neither a title, a role noun, a particle nor
+    a stop word, and the first not a word the text also puts after "in", "at", "from" (a place:
+    "Galway United").
+
+    >>> _full_names("Coach Daniel Ortega met Ross J. Kemp in Galway. Galway United won.")
+    [('daniel', 'ortega', 'Daniel Ortega'), ('ross', 'kemp', 'Ross Kemp')]
+    """
+    toks = [m.group(0) for m in _TOKEN.finditer(text)]
+    places = {toks[i + 1].lower() for i, t in enumerate(toks[:-1]) if t.lower() in ("in", "at", "from", "near")}
     out = []
-    for m in _FULL_NAME.finditer(text):
-        a, b = m.group(2).lower(), m.group(3).lower()
-        if m.group(1) or a in places or any(w in NAME_TITLES or w in ROLE_NOUNS or w in CONTEXT_STOP_WORDS or
-                                            w in SURNAME_PARTICLES or w in NAME_SUFFIXES for w in (a, b)):
+    for i, a in enumerate(toks[:-1]):
+        j = i + 2 if i + 2 < len(toks) and re.fullmatch(r"[A-Z]\.", toks[i + 1]) else i + 1
+        b = toks[j]
+        if not (_CAPITAL.fullmatch(a) and _CAPITAL.fullmatch(b)):
             continue
-        out.append((_norm(a), _surname_key(b)))
+        al, bl = a.lower(), b.lower()
+        if (i and toks[i - 1].lower() in ("in", "at", "from", "to", "of", "near")) or al in places or \
+                any(w in NAME_TITLES or w in ROLE_NOUNS or w in CONTEXT_STOP_WORDS or w in SURNAME_PARTICLES or
+                    w in NAME_SUFFIXES for w in (al, bl)):
+            continue
+        out.append((_norm(al), _surname_key(bl), f"{a} {b}"))
     return out
 
 
 def _alone(first: str, src: SourceIndex) -> bool:
     """Does the source use ``first`` other than right before a surname (a person called by a first name)?"""
     total = len(re.findall(rf"\b{re.escape(first)}\b", src.norm))
-    return total > sum(1 for a, _ in src.full_names if a == first)
+    return total > sum(1 for a, _, _ in src.full_names if a == first)
 
 
 def _number_present(lo: float, hi: float, src: SourceIndex) -> bool:

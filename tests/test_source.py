@@ -1,0 +1,85 @@
+"""A text read against its source (``fb.discrepancies(corpus, against_source=...)``): people's first
+names, ordinals and names made of the source's words. Sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from factbench.findings.source import SourceIndex, _first_name_missing, _name_words, check_text
+
+CLUB = ["Coach Daniel Ortega praised the squad after the 3-1 win.",
+        "Ortega, 41, said that Helen Park would lead the board.",
+        "Mrs Baxter resigned on Monday, the club said.",
+        "Manager Luis de la Fuente named his squad; De la Fuente wants a quick start.",
+        "Actor Michael Brandt Jr. watched from the stand, as did Omar Hassan al-Rashid."]
+
+
+def _people(rows):
+    return {(r["value_r"], r["why"]) for r in rows if r["kind"] == "person"}
+
+
+def test_a_first_name_the_source_gives_the_surname_otherwise_is_flagged():
+    rows = check_text(CLUB, ["Samuel Ortega praised the squad."])
+    assert _people(rows) == {("Samuel Ortega", "the source names this person 'Daniel Ortega', never 'Samuel Ortega'")}
+    assert rows[0]["norm_l"] == "absent" and rows[0]["role"] == "first name of a person the source names"
+
+
+def test_a_first_name_the_source_gives_only_to_someone_else_is_flagged():
+    rows = check_text(CLUB, ["Helen Baxter resigned on Monday."])
+    assert _people(rows) == {("Helen Baxter", "the source gives 'Helen' only to another person ('Helen Park'), "
+                                              "and calls this one 'Baxter'")}
+    # a first name the source also uses on its own (a person called by it) may be this one's
+    assert check_text(CLUB + ["Helen thanked the fans."], ["Helen Baxter resigned on Monday."]) == []
+
+
+@pytest.mark.parametrize("summary", [
+    "Daniel Ortega praised the squad.",  # as the source names him
+    "Mr Ortega praised the squad.",  # a title, no first name
+    "Luis de la Fuente named his squad.",  # a surname with particles
+    "Michael Brandt watched from the stand.",  # "Jr." dropped
+    "Omar Hassan al-Rashid watched.",  # three names, as the source gives them
+    "Coach Daniel Ortega said the club would win.",  # a role noun before the name
+])
+def test_names_the_source_gives_are_not_flagged(summary):
+    assert _people(check_text(CLUB, [summary])) == set()
+
+
+def test_a_lower_case_summary_reads_full_names_from_its_own_parse():
+    # "samuel" is no word of the source, so the source cannot case it; the summary's own parse reads
+    # "samuel ortega" as one person (not "Ortega" alone), without the role noun before it
+    rows = check_text(CLUB, ["striker samuel ortega praised the squad ."])
+    assert ("samuel ortega", "the source names this person 'Daniel Ortega', never 'samuel ortega'") in _people(rows)
+    assert check_text(CLUB, ["coach daniel ortega praised the squad ."]) == []
+
+
+def test_name_words_drop_roles_and_suffixes_and_keep_particles():
+    src = SourceIndex(["The striker scored."])
+    assert _name_words("striker Samuel Ortega", src) == ["Samuel", "Ortega"]
+    assert _name_words("Club boss Daniel Ortega") == ["Daniel", "Ortega"]
+    assert _name_words("Luis de la Fuente") == ["Luis", "de la Fuente"]
+    assert _name_words("Michael Brandt Jr.") == ["Michael", "Brandt"]
+
+
+def test_places_before_a_surname_are_not_first_names():
+    src = SourceIndex(["Fans in Galway cheered.", "Galway United won.", "United fans sang."])
+    assert "galway" not in src.first_names.get("united", set())
+    assert _first_name_missing("Galway United", src) == ("", "")  # not "a person the source calls otherwise"
+
+
+def test_an_ordinal_must_be_that_very_number():
+    src = ["Up to 400 people marked the 100th anniversary of the landings."]
+    rows = check_text(src, ["People marked the 70th anniversary of the landings."])
+    assert [(r["kind"], r["value_r"], r["norm_r"]) for r in rows] == [("number", "70th", "70")]
+    assert check_text(src, ["About 400 people marked the 100th anniversary."]) == []
+
+
+def test_a_name_made_of_source_words_needs_them_together():
+    src = ["The European Union met in Brussels.", "The Commission spoke later.", "The Olympics in Rio opened."]
+    rows = check_text(src, ["The European Commission met in Brussels."])
+    assert [(r["kind"], r["why"]) for r in rows] == [("name", "this name appears nowhere in the source")]
+    assert check_text(src, ["The Rio Olympics opened."]) == []  # the words stand together in one sentence
+
+
+def test_one_place_by_either_of_its_names():
+    assert check_text(["Britain voted on Thursday."], ["Great Britain voted on Thursday."]) == []
+    assert check_text(["The United Kingdom voted on Thursday."], ["Britain voted on Thursday."]) == []
