@@ -6,8 +6,15 @@ read against the source:
 
 * **absent**: a value that appears nowhere in the whole source, after normalisation (a person is
   present when the surname is; "the U.S." is "the United States"; "British" is there when "Britain"
-  is; "two" is 2; a number within the source's bounds and rounding is present; a lower-case text
-  takes the source's spelling of each word before names are read);
+  is; "the Rio Olympics" when one source sentence has "the Olympics in Rio"; "two" is 2; a number
+  within the source's bounds and rounding is present, an ordinal only as that very number; a
+  lower-case text takes the source's spelling of each word before names are read, and a full name
+  from its own parse when the source cannot case the first name);
+* **a first name the source does not give this person**: never at all ("Adam Milner" where the
+  source says "Milner"), or the source gives the surname other first names ("Barbara Kemp" where it
+  names "Ross Kemp"), or gives this first name only to someone else ("Luke Potts" where it has "Mrs
+  Potts" and "Luke Evans"); role nouns, particles and suffixes are read as such ("striker", "del
+  Bosque", "Jr.");
 * **contradicted**: a value that the sentence it is aligned to (sharing at least half of its content
   words) gives differently in the same role, read from the dependency parse as for two reports
   (:func:`factbench.findings.discrepancies.compare`), when the checked value is not in that sentence.
