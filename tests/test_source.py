@@ -83,3 +83,27 @@ def test_a_name_made_of_source_words_needs_them_together():
 def test_one_place_by_either_of_its_names():
     assert check_text(["Britain voted on Thursday."], ["Great Britain voted on Thursday."]) == []
     assert check_text(["The United Kingdom voted on Thursday."], ["Britain voted on Thursday."]) == []
+
+
+BOAT = ["Peter Novak, 52, sailed his small yacht across the bay on Sunday, his brother Karl Novak said.",
+        "The dog that Karl owns with Ines Vogel, swam back to the harbour wall in the storm.",
+        "Lena Fischer and Tom Brandt will be given the city's bravery medal next week."]
+
+
+def test_words_the_source_says_of_someone_else_are_flagged():
+    rows = check_text(BOAT, ["Karl Novak sailed his small yacht across the bay on Sunday."])
+    moved = [r for r in rows if r["norm_l"] != "absent"]
+    assert [(r["kind"], r["value_l"], r["value_r"], r["j"]) for r in moved] == [("person", "Peter Novak", "Karl Novak", 0)]
+    assert moved[0]["why"] == "the source says 'sailed his small yacht across the bay on Sunday' of Peter Novak, not of Karl Novak"
+    assert moved[0]["role"].startswith("who sailed his small yacht")
+
+
+@pytest.mark.parametrize("summary", [
+    "Peter Novak, 52, sailed his small yacht across the bay.",  # the person the source says it of
+    "Novak sailed his small yacht across the bay on Sunday.",  # the surname alone
+    "Ines Vogel swam back to the harbour wall in the storm.",  # in the source an aside closes before the words
+    "Tom Brandt will be given the city's bravery medal next week.",  # one of two people the source says it of
+    "Lena Fischer will be given the city's bravery medal next week.",  # the other one, named earlier
+])
+def test_words_said_of_this_person_or_of_no_one_named_are_not_flagged(summary):
+    assert [r for r in check_text(BOAT, [summary]) if r["norm_l"] != "absent"] == []

@@ -118,6 +118,7 @@ class SourceIndex:
         self.exact |= {float(m.group(1)) for m in _ORDINAL_DIGITS.finditer(self.text)}
         self.exact |= {float(ORDINALS[w]) for w in self.words if w in ORDINALS}
         self.full_names = _full_names(self.text)
+        self.span_tokens = self.span_lower = None  # the sentences' words, made when first needed
         mid = {m.group(1).lower() for m in re.finditer(r"(?<![.!?\"“]\s)(?<!^)\b([A-Z][A-Za-z'’-]*)", self.text)}
         #: words the source writes in lower case and never capitalises mid-sentence ("striker")
         self.lower_only = {w for w in re.findall(r"\b[a-z][a-z'’-]*", self.text)} - mid
@@ -391,6 +392,126 @@ def _prev_tokens(doc, start: int):
     return [t for t in doc if t.idx + len(t) <= start][-1:]
 
 
+#: words of a sentence for the copied-words check: a word (with inner dots, hyphens, apostrophes) or a sign
+_SPAN_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*[A-Za-z0-9]|[A-Za-z0-9]|[^\sA-Za-z0-9]")
+#: what may stand between a name and what is said of it ("Louis Jordan, 37, took ...", "X, who plays ...")
+_BETWEEN = {",", "who", "which", "aged", "-", "–", "(", ")", "and"}
+_MIN_COPIED, _MAX_COPIED = 4, 10
+
+
+def _span_tokens(text: str) -> list[str]:
+    return [m.group(0) for m in _SPAN_TOKEN.finditer(text)]
+
+
+#: what may stand between a name and what is said of it, as words: nothing, an age, "who"
+_BETWEEN_FORMS = re.compile(r"|, \d+ ,|, aged \d+ ,|,? who|\( \d+ \)")
+
+
+def _name_before(toks: list[str], i: int) -> tuple[list[str], int]:
+    """The capitalised words right before token ``i`` (past an age or "who"; not past a lone comma,
+    which closes an aside: "the horse he owns with Nicky Robinson, ran"): (words, first index)."""
+    j, steps = i - 1, 0
+    while j >= 0 and (toks[j] in _BETWEEN or toks[j].isdigit()) and steps < 4:
+        j, steps = j - 1, steps + 1
+    if not _BETWEEN_FORMS.fullmatch(" ".join(toks[j + 1:i])):
+        return [], j + 1
+    run = []
+    while j >= 0 and toks[j] not in _BETWEEN and (toks[j][:1].isupper() or toks[j].lower() in SURNAME_PARTICLES):
+        run.insert(0, toks[j])
+        j -= 1
+    return run, j + 1
+
+
+def _person_words(words: list[str]) -> list[str]:
+    """A capitalised run as a person's name: no titles, roles, calendar words, nor an owner before it
+    ("Red Bull's Daniel Ricciardo" → Daniel Ricciardo); "Jolie's" → Jolie."""
+    out = []
+    for k, w in enumerate(words):
+        lw = w.lower()
+        if lw in CONTEXT_STOP_WORDS or lw in NAME_TITLES or lw in ROLE_NOUNS or lw in MONTHS or lw in WEEKDAYS \
+                or w.endswith("-based"):
+            continue
+        if re.search(r"['’]s$", w):
+            if k < len(words) - 1:
+                out = []  # an owner: the name comes after it
+                continue
+            w = w[:-2]
+        out.append(w)
+    return out
+
+
+def _moved_names(text: str, doc, src: SourceIndex) -> list[dict]:
+    """People the checked text says something of that the source, in the same words, says of someone
+    else: "Frank Jordan, 37, took his 35-foot sailboat out in late January" where the source has "Louis
+    Jordan, 37, took his 35-foot sailboat out in late January". The words after the name (4 to 10, at
+    least two content words) must stand in the source, each time right after another person's name, and
+    never where this person is named earlier in that sentence (a subject shared by two people).
+
+    >>> src = SourceIndex(["Louis Jordan, 37, took his 35-foot sailboat out in late January, his father Frank said."])
+    >>> [(r["value_l"], r["value_r"]) for r in _moved_names("Frank Jordan took his 35-foot sailboat out in late January.", None, src)]
+    [('Louis Jordan', 'Frank Jordan')]
+    >>> _moved_names("Louis Jordan took his 35-foot sailboat out.", None, src)
+    []
+    >>> src = SourceIndex(["Maria Lopez's Twitter audience is 25 per cent fake, the study says."])
+    >>> [r["why"] for r in _moved_names("Anna Berg's Twitter audience is 25 per cent fake.", None, src)]
+    ["the source says 'Twitter audience is 25 per cent fake' of Maria Lopez, not of Anna Berg"]
+    """
+    if doc is None:
+        doc = parse([text])[0]
+        if doc is None:
+            return []
+    if src.span_tokens is None:
+        src.span_tokens = [_span_tokens(x) for x in src.sentences]
+        src.span_lower = [[t.lower().rstrip(".") for t in ts] for ts in src.span_tokens]
+    toks = _span_tokens(text)
+    low = [t.lower().rstrip(".") for t in toks]
+    starts = [m.start() for m in _SPAN_TOKEN.finditer(text)]
+    out = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or _PLACEHOLDER.search(ent.text):
+            continue
+        mine = _person_words(_name_words(ent.text, src))
+        if not mine:
+            continue
+        keys = {_surname_key(w) for w in mine}
+        i = ent_end = next((k for k, o in enumerate(starts) if o >= ent.end_char), len(toks))
+        while i < len(toks) and (toks[i] in _BETWEEN or toks[i].isdigit()):
+            i += 1
+        owner = bool(re.match(r"['’]s\b", text[ent.end_char - 2 if re.search(r"['’]s$", ent.text) else ent.end_char:]))
+        # "Clinton's Twitter audience ...": a possessed noun may start with a capital
+        if i >= len(toks) or (toks[i][:1].isupper() and not owner) or not _BETWEEN_FORMS.fullmatch(" ".join(toks[ent_end:i])):
+            continue  # another name, or an aside, follows: nothing is said of this one here
+        for n in range(min(_MAX_COPIED, len(toks) - i), _MIN_COPIED - 1, -1):  # the longest copied stretch
+            said = low[i:i + n]
+            if sum(1 for w in said if w.isalpha() and w not in CONTEXT_STOP_WORDS) < 2:
+                continue
+            where = [(a, b) for a, sl in enumerate(src.span_lower) for b in range(len(sl) - n + 1) if sl[b:b + n] == said]
+            if where:
+                break
+        else:
+            continue
+        others = []
+        for a, b in where:
+            run, at = _name_before(src.span_tokens[a], b)
+            theirs = _person_words(run)
+            if not theirs or keys & set(src.span_lower[a][:at]):
+                others = []
+                break  # no name right before it, or this person named earlier in the sentence: nothing to say
+            tkeys = {_surname_key(w) for w in theirs}
+            if keys & tkeys and (len(mine) < 2 or len(theirs) < 2 or _norm(mine[0]) in {_norm(w) for w in theirs}):
+                others = []
+                break  # the same person
+            others.append((a, " ".join(theirs)))
+        if others:
+            a, who = others[0]
+            words = " ".join(toks[i:i + n])
+            out.append({"j": a, "kind": "person", "value_l": who, "value_r": ent.text, "norm_l": normalise(who),
+                        "norm_r": normalise(" ".join(mine)), "role": f"who {words}",
+                        "why": f"the source says {words!r} of {who}, not of {' '.join(mine)}",
+                        "confidence": 0.6})
+    return out
+
+
 def check_text(source, checked: Sequence[str], *, source_text: str | None = None) -> list[dict]:
     """The values of each ``checked`` sentence that the ``source`` sentences lack or contradict,
     as dicts (index of the checked sentence ``i``, index of the aligned source sentence ``j`` or -1,
@@ -447,6 +568,11 @@ def check_text(source, checked: Sequence[str], *, source_text: str | None = None
             rows.append({"i": i, "j": j, "kind": kind, "value_l": "", "value_r": sent[start:start + len(shown)],
                          "norm_l": "absent", "norm_r": norm, "role": f"{kind} named in the checked text",
                          "why": f"{what} appears nowhere in the source", "confidence": _ABSENT[kind]})
+        # a person the source's very words are said of someone else
+        for m in _moved_names(text, doc, src):
+            if normalise(m["value_r"]) not in {normalise(r["value_r"]) for r in rows if r["i"] == i}:
+                rows.append({"i": i, **m, "value_r": sent[text.find(m["value_r"]):][:len(m["value_r"])]
+                             if text.find(m["value_r"]) >= 0 else m["value_r"]})
         # a value the aligned sentence gives differently, in the same role
         if doc is not None and aligned and aligned[0][1] >= 0.5:
             sdoc = parse([src.sentences[j]])[0]
