@@ -107,3 +107,17 @@ def test_words_the_source_says_of_someone_else_are_flagged():
 ])
 def test_words_said_of_this_person_or_of_no_one_named_are_not_flagged(summary):
     assert [r for r in check_text(BOAT, [summary]) if r["norm_l"] != "absent"] == []
+
+
+def test_words_the_source_puts_before_another_person_are_flagged():
+    src = ["The manager left out Rosa Klein and Ada Moreau for the cup final in May.",
+           "Tickets went on sale after the release of the film Storm Season: The Return.",
+           "Nina Berger scored twice in the semi-final."]
+    rows = [r for r in check_text(src, ["The manager left out Rosa Klein and Nina Berger."])
+            if r["norm_l"] != "absent"]
+    assert [(r["value_l"], r["value_r"]) for r in rows] == [("Ada Moreau", "Nina Berger")]
+    assert rows[0]["why"] == "in the source 'The manager left out Rosa Klein and' is followed by Ada Moreau, not Nina Berger"
+    # the same person, and a name the source's parse does not read as a person, are not flagged
+    assert [r for r in check_text(src, ["The manager left out Rosa Klein and Ada Moreau."]) if r["norm_l"] != "absent"] == []
+    assert [r for r in check_text(src, ["Tickets went on sale after the release of the film Nina Berger."])
+            if r["norm_l"] != "absent"] == []

@@ -445,7 +445,9 @@ def _moved_names(text: str, doc, src: SourceIndex) -> list[dict]:
     else: "Frank Jordan, 37, took his 35-foot sailboat out in late January" where the source has "Louis
     Jordan, 37, took his 35-foot sailboat out in late January". The words after the name (4 to 10, at
     least two content words) must stand in the source, each time right after another person's name, and
-    never where this person is named earlier in that sentence (a subject shared by two people).
+    never where this person is named earlier in that sentence (a subject shared by two people). The
+    same for the words before a name ("the coach left out Adam Hill and" Ben Cole), where the source
+    names another person right after them and not this one soon after.
 
     >>> src = SourceIndex(["Louis Jordan, 37, took his 35-foot sailboat out in late January, his father Frank said."])
     >>> [(r["value_l"], r["value_r"]) for r in _moved_names("Frank Jordan took his 35-foot sailboat out in late January.", None, src)]
@@ -455,6 +457,11 @@ def _moved_names(text: str, doc, src: SourceIndex) -> list[dict]:
     >>> src = SourceIndex(["Maria Lopez's Twitter audience is 25 per cent fake, the study says."])
     >>> [r["why"] for r in _moved_names("Anna Berg's Twitter audience is 25 per cent fake.", None, src)]
     ["the source says 'Twitter audience is 25 per cent fake' of Maria Lopez, not of Anna Berg"]
+    >>> src = SourceIndex(["The coach left out Adam Hill and Ben Cole for the final."])
+    >>> [r["why"] for r in _moved_names("The coach left out Adam Hill and Adam Hill.", None, src)]
+    ["in the source 'The coach left out Adam Hill and' is followed by Ben Cole, not Adam Hill"]
+    >>> _moved_names("The coach left out Adam Hill and Ben Cole.", None, src)
+    []
     """
     if doc is None:
         doc = parse([text])[0]
@@ -473,7 +480,6 @@ def _moved_names(text: str, doc, src: SourceIndex) -> list[dict]:
         mine = _person_words(_name_words(ent.text, src))
         if not mine:
             continue
-        keys = {_surname_key(w) for w in mine}
         i = ent_end = next((k for k, o in enumerate(starts) if o >= ent.end_char), len(toks))
         while i < len(toks) and (toks[i] in _BETWEEN or toks[i].isdigit()):
             i += 1
@@ -481,35 +487,81 @@ def _moved_names(text: str, doc, src: SourceIndex) -> list[dict]:
         # "Clinton's Twitter audience ...": a possessed noun may start with a capital
         if i >= len(toks) or (toks[i][:1].isupper() and not owner) or not _BETWEEN_FORMS.fullmatch(" ".join(toks[ent_end:i])):
             continue  # another name, or an aside, follows: nothing is said of this one here
-        for n in range(min(_MAX_COPIED, len(toks) - i), _MIN_COPIED - 1, -1):  # the longest copied stretch
-            said = low[i:i + n]
-            if sum(1 for w in said if w.isalpha() and w not in CONTEXT_STOP_WORDS) < 2:
-                continue
-            where = [(a, b) for a, sl in enumerate(src.span_lower) for b in range(len(sl) - n + 1) if sl[b:b + n] == said]
-            if where:
-                break
-        else:
+        said = _copied(low, i, src, after=True)
+        if said:
+            out += _said_of_another(said, mine, ent.text, " ".join(toks[i:i + len(said)]), src, after=True)
+    for ent in doc.ents:  # the words before the name: "the Dutchman left out X and" Duncan Ferguson
+        if ent.label_ != "PERSON" or _PLACEHOLDER.search(ent.text) or \
+                any(r["value_r"] == ent.text for r in out):
             continue
-        others = []
-        for a, b in where:
-            run, at = _name_before(src.span_tokens[a], b)
-            theirs = _person_words(run)
-            if not theirs or keys & set(src.span_lower[a][:at]):
-                others = []
-                break  # no name right before it, or this person named earlier in the sentence: nothing to say
-            tkeys = {_surname_key(w) for w in theirs}
-            if keys & tkeys and (len(mine) < 2 or len(theirs) < 2 or _norm(mine[0]) in {_norm(w) for w in theirs}):
-                others = []
-                break  # the same person
-            others.append((a, " ".join(theirs)))
-        if others:
-            a, who = others[0]
-            words = " ".join(toks[i:i + n])
-            out.append({"j": a, "kind": "person", "value_l": who, "value_r": ent.text, "norm_l": normalise(who),
-                        "norm_r": normalise(" ".join(mine)), "role": f"who {words}",
-                        "why": f"the source says {words!r} of {who}, not of {' '.join(mine)}",
-                        "confidence": 0.6})
+        mine = _person_words(_name_words(ent.text, src))
+        i = next((k for k, o in enumerate(starts) if o >= ent.start_char), len(toks))
+        if not mine or i == 0 or toks[i - 1][:1].isupper():
+            continue
+        said = _copied(low, i, src, after=False)
+        if said:
+            out += _said_of_another(said, mine, ent.text, " ".join(toks[i - len(said):i]), src, after=False)
     return out
+
+
+def _copied(low: list[str], i: int, src: SourceIndex, *, after: bool) -> list[str]:
+    """The longest stretch of 4 to 10 words (two of them content words) starting at (``after``) or
+    ending before token ``i`` that stands in the source as it is."""
+    room = len(low) - i if after else i
+    for n in range(min(_MAX_COPIED, room), _MIN_COPIED - 1, -1):
+        said = low[i:i + n] if after else low[i - n:i]
+        if sum(1 for w in said if w.isalpha() and w not in CONTEXT_STOP_WORDS) < 2:
+            continue
+        if any(said == sl[b:b + n] for sl in src.span_lower for b in range(len(sl) - n + 1)):
+            return said
+    return []
+
+
+def _said_of_another(said: list[str], mine: list[str], shown: str, words: str, src: SourceIndex, *,
+                     after: bool) -> list[dict]:
+    """A flag when every place the source has these words puts another person's name right beside
+    them (before them when ``after``, after them otherwise), a name the source's own parse reads as a
+    person, and never this person's nearby."""
+    keys = {_surname_key(w) for w in mine}
+    n = len(said)
+    others = []
+    for a, sl in enumerate(src.span_lower):
+        for b in range(len(sl) - n + 1):
+            if sl[b:b + n] != said:
+                continue
+            if after:
+                run, at = _name_before(src.span_tokens[a], b)
+                near = set(sl[:at])  # this person named earlier in the sentence: a subject shared
+            else:
+                run, at = _name_after(src.span_tokens[a], b + n)
+                near = set(sl[at:at + 8])  # this person named right after: one of a list
+            theirs = _person_words(run)
+            if not theirs or keys & near:
+                return []
+            if keys & {_surname_key(w) for w in theirs} and \
+                    (len(mine) < 2 or len(theirs) < 2 or _norm(mine[0]) in {_norm(w) for w in theirs}):
+                return []  # the same person
+            sdoc = parse([src.sentences[a]])[0]
+            if sdoc is None or not any(e.label_ == "PERSON" and theirs[-1] in e.text for e in sdoc.ents):
+                return []  # not a person the source names ("Fall of an Empire: Story")
+            others.append((a, " ".join(theirs)))
+    if not others:
+        return []
+    a, who = others[0]
+    return [{"j": a, "kind": "person", "value_l": who, "value_r": shown, "norm_l": normalise(who),
+             "norm_r": normalise(" ".join(mine)), "role": f"who {words}" if after else f"{words} …",
+             "why": f"the source says {words!r} of {who}, not of {' '.join(mine)}" if after else
+             f"in the source {words!r} is followed by {who}, not {' '.join(mine)}",
+             "confidence": 0.6}]
+
+
+def _name_after(toks: list[str], i: int) -> tuple[list[str], int]:
+    """The capitalised words from token ``i`` on: (words, index after them)."""
+    run, j = [], i
+    while j < len(toks) and toks[j] not in _BETWEEN and (toks[j][:1].isupper() or toks[j].lower() in SURNAME_PARTICLES):
+        run.append(toks[j])
+        j += 1
+    return run, j
 
 
 def check_text(source, checked: Sequence[str], *, source_text: str | None = None) -> list[dict]:
