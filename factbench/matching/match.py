@@ -29,6 +29,7 @@ import pandas as pd
 
 from .. import schema
 from ..ingest.text import normalise
+from ..ingest.encoder import PAIR_MODEL
 from . import semantic
 from .blocking import candidate_pairs
 from rapidfuzz import fuzz
@@ -72,7 +73,7 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
           text_column: str | None = None, model: str | None = None, cross_outlet: bool = True,
           within_days: int | None = None, scorer: str | Callable = DEFAULT_SCORER, stop_words: bool = False,
           floor: float | None = None, anchor_threshold: float | None = DEFAULT_ANCHOR_THRESHOLD,
-          progress: bool = True, engine=None) -> pd.DataFrame:
+          progress: bool = True, engine=None, rerank: bool = True) -> pd.DataFrame:
     """Pairs of claims that state the same thing: claim_id_l/_r, article_id_l/_r, outlet_l/_r, score, method.
 
     ``method``: ``"semantic"`` (default) or ``"lexical"``. ``threshold``: the minimum score, 0..100
@@ -85,7 +86,11 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
     ``text_column``; its ``claim_id`` column names the rows, else its index): "was this checked before?"
     Returns the ``top`` best matches per claim scoring at least ``threshold``: claim_id_l (the claim),
     claim_id_r (the reference row), score, rank, text_l, text_r, method. The claims need only
-    ``claim_id`` and ``text``.
+    ``claim_id`` and ``text``. Each claim's :data:`AGAINST_NEIGHBOURS` nearest reference rows by embedding
+    are reranked with the pair scorer, a cross-encoder that reads the claim and the row together: the
+    score is the geometric mean of the calibrated score and the pair scorer's (0..100, matched from 55 as
+    well; :mod:`factbench.matching.rerank`; method ``semantic:<encoder>+rerank:minilm-l6-cross-int8``).
+    ``rerank=False``: the calibrated score alone (faster, less accurate; method ``semantic:<encoder>``).
 
     Semantic: ``model`` the encoder (default: the transformer up to 2,000 claims, the static model
     beyond, and the lexical path beyond 50,000 claims unless ``model`` is given); ``floor`` the embedding cosine a pair
@@ -96,6 +101,9 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
 
     ``engine``: None (here) or a ``dask.distributed.Client`` / scheduler address: encoding, candidate
     generation and scoring run on the cluster with the same results (:mod:`factbench.matching.distributed`)."""
+    if engine is not None and against is not None and rerank:
+        return _rerank_remote(engine, corpus, against, top=top, threshold=threshold, text_column=text_column,
+                              model=model, floor=floor, progress=progress)
     if engine is not None:
         from .distributed import match_distributed
 
@@ -105,7 +113,7 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
                                  progress=progress)
     if against is not None:
         return match_against(corpus, against, top=top, threshold=threshold, text_column=text_column, model=model,
-                             floor=floor, progress=progress)
+                             floor=floor, progress=progress, rerank=rerank)
     if method == "semantic" and model is None and len(getattr(corpus, "claims", corpus)) > SEMANTIC_MAX:
         method = "lexical"  # the cheaper tier for very large corpora (see SEMANTIC_MAX)
     if method == "semantic":
@@ -277,7 +285,8 @@ AGAINST_COLUMNS = ["claim_id_l", "claim_id_r", "score", "rank", "text_l", "text_
 
 
 def match_against(claims, reference, *, top: int = 3, threshold: float | None = None, text_column: str | None = None,
-                  model: str | None = None, floor: float | None = None, progress: bool = True) -> pd.DataFrame:
+                  model: str | None = None, floor: float | None = None, progress: bool = True,
+                  rerank: bool = True) -> pd.DataFrame:
     """"Was this checked before?": each claim's ``top`` best matches in ``reference`` (see :func:`match`)."""
     claims = getattr(claims, "claims", claims)
     if not isinstance(claims, pd.DataFrame) or not {"claim_id", "text"} <= set(claims.columns):
@@ -296,8 +305,47 @@ def match_against(claims, reference, *, top: int = 3, threshold: float | None = 
     k = max(top * 4, AGAINST_NEIGHBOURS)
     i, j = semantic.neighbour_pairs(b.vecs, query=a.vecs, k=k, floor=(0.2 if floor is None else floor),
                                     progress=progress)
+    if rerank:  # every pair's full calibrated score (as the table rounds it), then the pair scorer's
+        from . import rerank as rr
+
+        cal = np.round(semantic.pair_scores(a, b, i, j, texts, ref_texts), 2)
+        s = rr.rerank(cal, i, j, texts, ref_texts, threshold=threshold, progress=show)
+        return against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top,
+                             model=f"{name}+rerank:{PAIR_MODEL}")
     s = semantic.pair_scores(a, b, i, j, texts, ref_texts, threshold=threshold if threshold > 0 else None)
     return against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top, model=name)
+
+
+def _rerank_remote(engine, claims, reference, *, top: int, threshold: float | None, text_column: str | None,
+                   model: str | None, floor: float | None, progress: bool) -> pd.DataFrame:
+    """``match(claims, against=reference, engine=...)`` with reranking: the cluster finds each claim's
+    candidates (all of them: threshold 0, top = the candidate count), the pair scorer scores them here;
+    the same table as the local engine."""
+    from . import rerank as rr
+    from .distributed import match_distributed
+
+    claims = getattr(claims, "claims", claims)
+    if isinstance(reference, (str, os.PathLike)):
+        reference = read_reference(reference)
+    k = max(top * 4, AGAINST_NEIGHBOURS)
+    cand = match_distributed(engine, claims, against=reference, top=k, threshold=0, text_column=text_column,
+                             model=model, floor=floor, progress=progress)
+    threshold = semantic.THRESHOLD if threshold is None else threshold
+    if cand.empty:
+        return cand
+    ref_ids, _ = reference_table(reference, text_column)
+    ids = claims["claim_id"].astype(str).tolist()
+    row_of = {c: r for r, c in reversed(list(enumerate(ids)))}  # a claim's first row
+    ref_row = {c: r for r, c in reversed(list(enumerate(ref_ids)))}
+    i = np.array([row_of[c] for c in cand["claim_id_l"]], dtype=np.int64)
+    j = np.array([ref_row[c] for c in cand["claim_id_r"]], dtype=np.int64)
+    name = str(cand["method"].iat[0]).split(":", 1)[1]
+    texts = dict(zip(i.tolist(), cand["text_l"].tolist()))
+    ref_texts = dict(zip(j.tolist(), cand["text_r"].tolist()))
+    s = rr.rerank(cand["score"].to_numpy(dtype=np.float64), i, j, texts, ref_texts, threshold=threshold,
+                  progress=None if progress else False)
+    return against_table(np.asarray(ids), ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top,
+                         model=f"{name}+rerank:{PAIR_MODEL}")
 
 
 def keep_within_days(claims: pd.DataFrame, i: np.ndarray, j: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
