@@ -53,7 +53,8 @@ def main() -> None:
     if not d.is_dir():
         raise SystemExit(f"no claim retrieval data at {d}")
     print("(machine shared with other jobs: timings are indicative)", flush=True)
-    enc = memo_encode()
+    memo_encode()  # semantic.encode now remembers the texts it has embedded (this run only)
+    enc = semantic.encode
     vc = pd.read_csv(d / "verified_claims.docs.tsv", sep="\t", quoting=csv.QUOTE_NONE, dtype=str, keep_default_na=False)
     ref = pd.DataFrame({"claim_id": vc.iloc[:, 0].astype(str), "text": vc["vclaim"]})
     ids = ref["claim_id"].to_numpy()

@@ -305,46 +305,52 @@ def match_against(claims, reference, *, top: int = 3, threshold: float | None = 
     k = max(top * 4, AGAINST_NEIGHBOURS)
     i, j = semantic.neighbour_pairs(b.vecs, query=a.vecs, k=k, floor=(0.2 if floor is None else floor),
                                     progress=progress)
-    if rerank:  # every pair's full calibrated score (as the table rounds it), then the pair scorer's
-        from . import rerank as rr
-
-        cal = np.round(semantic.pair_scores(a, b, i, j, texts, ref_texts), 2)
-        s = rr.rerank(cal, i, j, texts, ref_texts, threshold=threshold, progress=show)
-        return against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top,
-                             model=f"{name}+rerank:{PAIR_MODEL}")
+    if rerank:
+        return _reranked_table(ids, ref_ids, texts, ref_texts, a, b, i, j, threshold=threshold, top=top, name=name,
+                               progress=progress)
     s = semantic.pair_scores(a, b, i, j, texts, ref_texts, threshold=threshold if threshold > 0 else None)
     return against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top, model=name)
 
 
 def _rerank_remote(engine, claims, reference, *, top: int, threshold: float | None, text_column: str | None,
                    model: str | None, floor: float | None, progress: bool) -> pd.DataFrame:
-    """``match(claims, against=reference, engine=...)`` with reranking: the cluster finds each claim's
-    candidates (all of them: threshold 0, top = the candidate count), the pair scorer scores them here;
-    the same table as the local engine."""
-    from . import rerank as rr
-    from .distributed import match_distributed
+    """``match(claims, against=reference, engine=...)`` with reranking: the cluster encodes both tables and
+    finds each claim's candidates, the pair scorer scores them here (the same table as the local engine)."""
+    from ..claims.distributed import dask_client
+    from .distributed import embed_distributed, neighbours_distributed
 
     claims = getattr(claims, "claims", claims)
-    if isinstance(reference, (str, os.PathLike)):
-        reference = read_reference(reference)
-    k = max(top * 4, AGAINST_NEIGHBOURS)
-    cand = match_distributed(engine, claims, against=reference, top=k, threshold=0, text_column=text_column,
-                             model=model, floor=floor, progress=progress)
-    threshold = semantic.THRESHOLD if threshold is None else threshold
-    if cand.empty:
-        return cand
-    ref_ids, _ = reference_table(reference, text_column)
-    ids = claims["claim_id"].astype(str).tolist()
-    row_of = {c: r for r, c in reversed(list(enumerate(ids)))}  # a claim's first row
-    ref_row = {c: r for r, c in reversed(list(enumerate(ref_ids)))}
-    i = np.array([row_of[c] for c in cand["claim_id_l"]], dtype=np.int64)
-    j = np.array([ref_row[c] for c in cand["claim_id_r"]], dtype=np.int64)
-    name = str(cand["method"].iat[0]).split(":", 1)[1]
-    texts = dict(zip(i.tolist(), cand["text_l"].tolist()))
-    ref_texts = dict(zip(j.tolist(), cand["text_r"].tolist()))
-    s = rr.rerank(cand["score"].to_numpy(dtype=np.float64), i, j, texts, ref_texts, threshold=threshold,
-                  progress=None if progress else False)
-    return against_table(np.asarray(ids), ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top,
+    if not isinstance(claims, pd.DataFrame) or not {"claim_id", "text"} <= set(claims.columns):
+        raise schema.SchemaError("match(..., against=) needs claims with columns claim_id and text")
+    ref_ids, ref_texts = reference_table(reference, text_column)
+    texts = claims["text"].fillna("").astype(str).tolist()
+    if not texts or not ref_texts:  # nothing to send: the local engine's empty table
+        return match_against(claims, reference, top=top, threshold=threshold, text_column=text_column, model=model,
+                             floor=floor, progress=False)
+    name = semantic.model_for(max(len(texts), len(ref_texts)), model)
+    client, own = dask_client(engine)
+    try:
+        a = embed_distributed(client, texts, name, progress=progress)
+        b = embed_distributed(client, ref_texts, name, progress=progress)
+        i, j = neighbours_distributed(client, b.vecs, query=a.vecs, k=max(top * 4, AGAINST_NEIGHBOURS),
+                                      floor=(0.2 if floor is None else floor), progress=progress)
+    finally:
+        if own:
+            client.close()
+    return _reranked_table(claims["claim_id"].astype(str).to_numpy(), ref_ids, texts, ref_texts, a, b, i, j,
+                           threshold=semantic.THRESHOLD if threshold is None else threshold, top=top, name=name,
+                           progress=progress)
+
+
+def _reranked_table(ids, ref_ids, texts, ref_texts, a, b, i, j, *, threshold: float, top: int, name: str,
+                    progress: bool) -> pd.DataFrame:
+    """Candidates (claim i, reference row j) scored: every pair's full calibrated score (as the table rounds
+    it), then the pair scorer's where the pair can reach ``threshold`` (:func:`factbench.matching.rerank.rerank`)."""
+    from . import rerank as rr
+
+    cal = np.round(semantic.pair_scores(a, b, i, j, texts, ref_texts), 2)
+    s = rr.rerank(cal, i, j, texts, ref_texts, threshold=threshold, progress=None if progress else False)
+    return against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top,
                          model=f"{name}+rerank:{PAIR_MODEL}")
 
 
