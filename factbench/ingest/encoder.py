@@ -88,7 +88,11 @@ def _session(model: Path, threads: int | None = None):
     so.inter_op_num_threads = 1
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.log_severity_level = 3
-    return ort.InferenceSession(str(model), so, providers=["CPUExecutionProvider"])
+    try:
+        return ort.InferenceSession(str(model), so, providers=["CPUExecutionProvider"])
+    except Exception as e:  # a truncated or corrupt file
+        raise EncoderError(f"cannot load the model file {model}: {e}; reinstall factbench "
+                           "(pip install --force-reinstall -e .)") from e
 
 
 class OnnxEncoder:
@@ -213,6 +217,7 @@ def load(model: str = DEFAULT_MODEL):
     """The encoder for ``model`` (a shipped model's name or a folder), loaded once and cached."""
     folder = _folder(model)
     if (folder / "model.onnx").exists():
+        _need(folder, "tokenizer.json")  # before the session: name the missing file, not a parse error
         session = _session(folder / "model.onnx")
         if [o.name for o in session.get_outputs()] == ["logits"]:  # a pair scorer (cross-encoder)
             return OnnxPairScorer(folder, session=session)
