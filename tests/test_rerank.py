@@ -11,7 +11,7 @@ import pytest
 import factbench as fb
 from factbench.ingest import encoder
 from factbench.matching import match as match_mod
-from factbench.matching import rerank, semantic
+from factbench.matching import rerank
 
 from conftest import ROOT
 

@@ -25,6 +25,11 @@ What it does:
    fp32 on held-back pairs and times pairs per second; writes LICENSE and README.md (provenance, training
    data, sha256) beside the model, under OUT/cross-int8/ — copied by hand into
    factbench/ingest/models/minilm-l6-cross-int8/.
+
+Run on 2026-11-24 (2 cores shared with other jobs): 14,950 pairs (801 relevant + 6,400 non-relevant claim
+retrieval pairs, 5,749 STS-B, 2,000 contains), one epoch in 1,277 s (11-19 pairs/s); int8 23 MB. ONNX fp32
+equals torch to 1e-6 in the logit; int8 vs fp32 on 300 STS-B dev pairs: probability differs by 0.017 on
+average (at most 0.14), logit correlation 0.998; one pair per run: int8 85 pairs/s, fp32 53 (loaded machine).
 """
 from __future__ import annotations
 
