@@ -225,6 +225,11 @@ def run_stsb(dev: Path) -> None:
         va, vb = semantic.encode(a, model=model, progress=False), semantic.encode(b, model=model, progress=False)
         print(f"{'cosine, ' + model:<46} {spearmanr((va * vb).sum(1), y)[0]:.3f}")
         print(f"{'fb.similarity, ' + model:<46} {spearmanr(fb.similarity(a, b, model=model), y)[0]:.3f}")
+    from factbench.matching import rerank
+
+    cross = rerank.cross_scores(a, b, progress=False)
+    print(f"{'pair scorer alone (rerank.cross_scores)':<46} {spearmanr(cross, y)[0]:.3f}")
+    print(f"{'geometric mean with fb.similarity (against=)':<46} {spearmanr(rerank.combine(fb.similarity(a, b), cross), y)[0]:.3f}")
 
 
 # ------------------------------------------------------------------ claim retrieval

