@@ -87,7 +87,7 @@ def cmd_match(args) -> int:
 
         try:
             found = match(corpus, against=args.against, text_column=args.against_text_column, top=args.top,
-                          threshold=args.match_threshold, progress=sys.stderr.isatty())
+                          threshold=args.match_threshold, progress=sys.stderr.isatty(), rerank=not args.no_rerank)
         except (FileNotFoundError, ValueError) as err:
             print(f"factbench: {err}", file=sys.stderr)
             return 2
@@ -325,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--against-text-column", help="the text column of the --against table (default: text, "
                    "claimReviewed, claim or vclaim)")
     p.add_argument("--top", type=int, default=3, help="matches per claim with --against (default 3)")
+    p.add_argument("--no-rerank", action="store_true", help="with --against: rank by the calibrated score alone, "
+                   "without the pair scorer (faster, less accurate)")
     p.add_argument("-o", "--output", default="pairs.csv", help="CSV file to write (default: pairs.csv)")
     p.set_defaults(func=cmd_match)
 

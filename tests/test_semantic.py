@@ -135,7 +135,13 @@ def test_match_against_a_reference_table(tmp_path):
                         str(path), "-o", str(out)], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert "checked before" in r.stdout
-    assert list(pd.read_csv(out).columns[:3]) == ["claim_id_l", "claim_id_r", "score"]
+    got = pd.read_csv(out)
+    assert list(got.columns[:3]) == ["claim_id_l", "claim_id_r", "score"]
+    assert got["method"].str.contains("+rerank:", regex=False).all()
+    r = subprocess.run([sys.executable, "-m", "factbench.cli", "match", str(ROOT / "sample_data"), "--against",
+                        str(path), "--no-rerank", "-o", str(out)], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert not pd.read_csv(out)["method"].str.contains("rerank").any()
 
 
 def test_lexical_path_is_kept():

@@ -33,7 +33,6 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import schema
 from ..claims.distributed import dask_client, run_bounded, worker_threads
 from ..ingest.text import normalise
 from . import partitions, semantic
@@ -255,30 +254,28 @@ def _score_semantic(client, block, n_pairs: int, threads: int, progress: bool) -
 
 def against_distributed(client, claims, reference, *, top: int = 3, threshold: float | None = None,
                         text_column: str | None = None, model: str | None = None, floor: float | None = None,
-                        progress: bool = True) -> pd.DataFrame:
+                        progress: bool = True, rerank: bool = True) -> pd.DataFrame:
     """:func:`factbench.matching.match.match_against` on a Dask cluster: encoding, neighbour search and
-    scoring on the workers; the same rows as the local engine."""
+    scoring on the workers (the pair scorer reranks the candidates here); the same rows as the local engine."""
     from . import match as m
 
-    claims = getattr(claims, "claims", claims)
-    if not isinstance(claims, pd.DataFrame) or not {"claim_id", "text"} <= set(claims.columns):
-        raise schema.SchemaError("match(..., against=) needs claims with columns claim_id and text")
-    ref_ids, ref_texts = m.reference_table(reference, text_column)
-    texts = claims["text"].fillna("").astype(str).tolist()
+    ids, texts, ref_ids, ref_texts = m.against_inputs(claims, reference, text_column)
     if not texts or not ref_texts:  # nothing to send: the local engine's empty table
         return m.match_against(claims, reference, top=top, threshold=threshold, text_column=text_column,
-                               model=model, floor=floor, progress=False)
+                               model=model, floor=floor, progress=False, rerank=rerank)
     threshold = semantic.THRESHOLD if threshold is None else threshold
-    ids = claims["claim_id"].astype(str).to_numpy()
     name = semantic.model_for(max(len(texts), len(ref_texts)), model)
     a = embed_distributed(client, texts, name, progress=progress)
     b = embed_distributed(client, ref_texts, name, progress=progress)
     i, j = neighbours_distributed(client, b.vecs, query=a.vecs, k=max(top * 4, m.AGAINST_NEIGHBOURS),
                                   floor=(0.2 if floor is None else floor), progress=progress)
     packed, ref_packed = pack(texts), pack(ref_texts)
-    s = _score_semantic(client, lambda p, q: _against_block(a, b, packed, ref_packed, i[p:q], j[p:q],
-                                                            threshold if threshold > 0 else None),
+    bar = None if rerank or threshold <= 0 else threshold  # reranking needs every candidate's full score
+    s = _score_semantic(client, lambda p, q: _against_block(a, b, packed, ref_packed, i[p:q], j[p:q], bar),
                         len(i), worker_threads(client), progress)
+    if rerank:
+        return m.reranked_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top, name=name,
+                                progress=progress)
     return m.against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top, model=name)
 
 
@@ -286,7 +283,7 @@ def match_distributed(engine, corpus, *, method: str = "semantic", threshold: fl
                       top: int = 3, text_column: str | None = None, model: str | None = None,
                       cross_outlet: bool = True, within_days: int | None = None, scorer="token_sort_ratio",
                       stop_words: bool = False, floor: float | None = None, anchor_threshold: float | None = 50.0,
-                      progress: bool = True) -> pd.DataFrame:
+                      progress: bool = True, rerank: bool = True) -> pd.DataFrame:
     """:func:`factbench.match` on a Dask cluster (see the module's docstring); same arguments and results."""
     from . import match as m
 
@@ -296,7 +293,8 @@ def match_distributed(engine, corpus, *, method: str = "semantic", threshold: fl
     try:
         if against is not None:
             return against_distributed(client, corpus, against, top=top, threshold=threshold,
-                                       text_column=text_column, model=model, floor=floor, progress=progress)
+                                       text_column=text_column, model=model, floor=floor, progress=progress,
+                                       rerank=rerank)
         claims = m.claims_table(corpus)
         n = len(claims)
         if method == "semantic" and model is None and n > m.SEMANTIC_MAX:

@@ -101,16 +101,13 @@ def match(corpus, *, method: str = "semantic", threshold: float | None = None, a
 
     ``engine``: None (here) or a ``dask.distributed.Client`` / scheduler address: encoding, candidate
     generation and scoring run on the cluster with the same results (:mod:`factbench.matching.distributed`)."""
-    if engine is not None and against is not None and rerank:
-        return _rerank_remote(engine, corpus, against, top=top, threshold=threshold, text_column=text_column,
-                              model=model, floor=floor, progress=progress)
     if engine is not None:
         from .distributed import match_distributed
 
         return match_distributed(engine, corpus, method=method, threshold=threshold, against=against, top=top,
                                  text_column=text_column, model=model, cross_outlet=cross_outlet, within_days=within_days, scorer=scorer,
                                  stop_words=stop_words, floor=floor, anchor_threshold=anchor_threshold,
-                                 progress=progress)
+                                 progress=progress, rerank=rerank)
     if against is not None:
         return match_against(corpus, against, top=top, threshold=threshold, text_column=text_column, model=model,
                              floor=floor, progress=progress, rerank=rerank)
@@ -286,17 +283,23 @@ AGAINST_NEIGHBOURS = 20
 AGAINST_COLUMNS = ["claim_id_l", "claim_id_r", "score", "rank", "text_l", "text_r", "method"]
 
 
+def against_inputs(claims, reference, text_column: str | None = None) -> tuple[np.ndarray, list, list, list]:
+    """The claims' ids and texts and the reference's ids and texts, for ``match(claims, against=reference)``
+    on any engine; claims need columns ``claim_id`` and ``text``."""
+    claims = getattr(claims, "claims", claims)
+    if not isinstance(claims, pd.DataFrame) or not {"claim_id", "text"} <= set(claims.columns):
+        raise schema.SchemaError("match(..., against=) needs claims with columns claim_id and text")
+    ref_ids, ref_texts = reference_table(reference, text_column)
+    return (claims["claim_id"].astype(str).to_numpy(), claims["text"].fillna("").astype(str).tolist(),
+            ref_ids, ref_texts)
+
+
 def match_against(claims, reference, *, top: int = 3, threshold: float | None = None, text_column: str | None = None,
                   model: str | None = None, floor: float | None = None, progress: bool = True,
                   rerank: bool = True) -> pd.DataFrame:
     """"Was this checked before?": each claim's ``top`` best matches in ``reference`` (see :func:`match`)."""
-    claims = getattr(claims, "claims", claims)
-    if not isinstance(claims, pd.DataFrame) or not {"claim_id", "text"} <= set(claims.columns):
-        raise schema.SchemaError("match(..., against=) needs claims with columns claim_id and text")
     threshold = semantic.THRESHOLD if threshold is None else threshold
-    ref_ids, ref_texts = reference_table(reference, text_column)
-    texts = claims["text"].fillna("").astype(str).tolist()
-    ids = claims["claim_id"].astype(str).to_numpy()
+    ids, texts, ref_ids, ref_texts = against_inputs(claims, reference, text_column)
     if not texts or not ref_texts:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "score" else "int64" if c == "rank" else "string")
                              for c in AGAINST_COLUMNS})
@@ -308,49 +311,20 @@ def match_against(claims, reference, *, top: int = 3, threshold: float | None = 
     i, j = semantic.neighbour_pairs(b.vecs, query=a.vecs, k=k, floor=(0.2 if floor is None else floor),
                                     progress=progress)
     if rerank:
-        return _reranked_table(ids, ref_ids, texts, ref_texts, a, b, i, j, threshold=threshold, top=top, name=name,
-                               progress=progress)
+        return reranked_table(ids, ref_ids, texts, ref_texts, i, j, semantic.pair_scores(a, b, i, j, texts, ref_texts),
+                              threshold=threshold, top=top, name=name, progress=progress)
     s = semantic.pair_scores(a, b, i, j, texts, ref_texts, threshold=threshold if threshold > 0 else None)
     return against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top, model=name)
 
 
-def _rerank_remote(engine, claims, reference, *, top: int, threshold: float | None, text_column: str | None,
-                   model: str | None, floor: float | None, progress: bool) -> pd.DataFrame:
-    """``match(claims, against=reference, engine=...)`` with reranking: the cluster encodes both tables and
-    finds each claim's candidates, the pair scorer scores them here (the same table as the local engine)."""
-    from ..claims.distributed import dask_client
-    from .distributed import embed_distributed, neighbours_distributed
-
-    claims = getattr(claims, "claims", claims)
-    if not isinstance(claims, pd.DataFrame) or not {"claim_id", "text"} <= set(claims.columns):
-        raise schema.SchemaError("match(..., against=) needs claims with columns claim_id and text")
-    ref_ids, ref_texts = reference_table(reference, text_column)
-    texts = claims["text"].fillna("").astype(str).tolist()
-    if not texts or not ref_texts:  # nothing to send: the local engine's empty table
-        return match_against(claims, reference, top=top, threshold=threshold, text_column=text_column, model=model,
-                             floor=floor, progress=False)
-    name = semantic.model_for(max(len(texts), len(ref_texts)), model)
-    client, own = dask_client(engine)
-    try:
-        a = embed_distributed(client, texts, name, progress=progress)
-        b = embed_distributed(client, ref_texts, name, progress=progress)
-        i, j = neighbours_distributed(client, b.vecs, query=a.vecs, k=max(top * 4, AGAINST_NEIGHBOURS),
-                                      floor=(0.2 if floor is None else floor), progress=progress)
-    finally:
-        if own:
-            client.close()
-    return _reranked_table(claims["claim_id"].astype(str).to_numpy(), ref_ids, texts, ref_texts, a, b, i, j,
-                           threshold=semantic.THRESHOLD if threshold is None else threshold, top=top, name=name,
-                           progress=progress)
-
-
-def _reranked_table(ids, ref_ids, texts, ref_texts, a, b, i, j, *, threshold: float, top: int, name: str,
-                    progress: bool) -> pd.DataFrame:
-    """Candidates (claim i, reference row j) scored: every pair's full calibrated score (as the table rounds
-    it), then the pair scorer's where the pair can reach ``threshold`` (:func:`factbench.matching.rerank.rerank`)."""
+def reranked_table(ids, ref_ids, texts, ref_texts, i, j, calibrated, *, threshold: float, top: int, name: str,
+                   progress: bool) -> pd.DataFrame:
+    """The table ``match(..., against=)`` returns for candidates (claim i, reference row j) with their full
+    calibrated scores: rounded as the table rounds them, then combined with the pair scorer's where the
+    pair can reach ``threshold`` (:func:`factbench.matching.rerank.rerank`)."""
     from . import rerank as rr
 
-    cal = np.round(semantic.pair_scores(a, b, i, j, texts, ref_texts), 2)
+    cal = np.round(np.asarray(calibrated, dtype=np.float64), 2)
     s = rr.rerank(cal, i, j, texts, ref_texts, threshold=threshold, progress=None if progress else False)
     return against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top,
                          model=f"{name}+rerank:{PAIR_MODEL}")
@@ -402,7 +376,8 @@ def verify_pairs(claims: pd.DataFrame, norm: list[str], i: np.ndarray, j: np.nda
     return i[keep], j[keep], s[keep], method[keep]
 
 
-# claims_table, reference_table, keep_within_days, verify_pairs, pairs_table and against_table are the
+# claims_table, reference_table, against_inputs, keep_within_days, verify_pairs, pairs_table, against_table
+# and reranked_table are the
 # local engine's own steps, public for other engines (factbench.matching.distributed)
 
 def pairs_table(claims: pd.DataFrame, i, j, s, how) -> pd.DataFrame:
