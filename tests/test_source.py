@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from factbench.findings.source import SourceIndex, _first_name_missing, _name_words, check_text
+from factbench.findings.names import _first_name_missing, _name_words
+from factbench.findings.source import SourceIndex, check_text
 
 CLUB = ["Coach Daniel Ortega praised the squad after the 3-1 win.",
         "Ortega, 41, said that Helen Park would lead the board.",
