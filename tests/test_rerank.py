@@ -1,9 +1,5 @@
 """The pair scorer (cross-encoder) and reranking in match(claims, against=reference)."""
 
-import socket
-import subprocess
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,17 +9,7 @@ from factbench.ingest import encoder
 from factbench.matching import match as match_mod
 from factbench.matching import rerank
 
-from conftest import ROOT
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("the pair scorer tried to open a network connection")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+from conftest import run_offline
 
 
 def test_shipped_pair_scorer_loads_without_network(no_network):
@@ -40,13 +26,8 @@ def test_shipped_pair_scorer_loads_without_network(no_network):
 
 
 def test_loading_in_a_fresh_process_opens_no_socket():
-    code = ("import socket\n"
-            "def refuse(*a, **k): raise SystemExit('network used')\n"
-            "socket.socket.connect = refuse; socket.create_connection = refuse; socket.getaddrinfo = refuse\n"
-            "from factbench.matching.rerank import cross_scores\n"
-            "print(cross_scores(['Masks do not work.'], ['Face masks are useless.']).shape)\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                       env={"HF_HUB_OFFLINE": "0", "PATH": "/usr/bin:/bin"})
+    r = run_offline("from factbench.matching.rerank import cross_scores\n"
+                    "print(cross_scores(['Masks do not work.'], ['Face masks are useless.']).shape)\n")
     assert r.returncode == 0, r.stderr
     assert "(1,)" in r.stdout
 

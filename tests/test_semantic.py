@@ -1,6 +1,5 @@
 """The offline sentence encoder and the semantic matcher: no network, containment, facts, against=."""
 
-import socket
 import subprocess
 import sys
 
@@ -12,17 +11,7 @@ import factbench as fb
 from factbench.ingest import encoder
 from factbench.matching import semantic
 
-from conftest import ROOT
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("the encoder tried to open a network connection")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+from conftest import ROOT, run_offline
 
 
 @pytest.mark.parametrize("model,dim", [(encoder.DEFAULT_MODEL, 384), (encoder.STATIC_MODEL, 256)])
@@ -38,13 +27,8 @@ def test_models_load_and_encode_without_network(no_network, model, dim):
 
 
 def test_loading_in_a_fresh_process_opens_no_socket():
-    code = ("import socket\n"
-            "def refuse(*a, **k): raise SystemExit('network used')\n"
-            "socket.socket.connect = refuse; socket.create_connection = refuse; socket.getaddrinfo = refuse\n"
-            "from factbench.ingest.encoder import encode\n"
-            "print(encode(['a sentence about prisoners'], progress=False).shape)\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                       env={"HF_HUB_OFFLINE": "0", "PATH": "/usr/bin:/bin"})
+    r = run_offline("from factbench.ingest.encoder import encode\n"
+                    "print(encode(['a sentence about prisoners'], progress=False).shape)\n")
     assert r.returncode == 0, r.stderr
     assert "(1, 384)" in r.stdout
 
