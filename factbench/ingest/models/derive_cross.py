@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import importlib.util
 import json
 import math
@@ -52,6 +51,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
+
+from derive import sha256  # the bi-encoder's derivation script beside this one (run as a script from here)
 
 HERE = Path(__file__).resolve().parent
 OUT = Path("derive-cross-artifacts")  # under the working directory; set by --out (keep it outside the package)
@@ -75,14 +76,6 @@ _SIGNATURE = re.compile(r"\s+[—–-]\s+[^—–\n]{0,80}\(@\w+\)\s+\w+\s+\d{1,
 
 def clean(text: str) -> str:
     return " ".join(_URL.sub(" ", _SIGNATURE.sub("", str(text))).split())
-
-
-def sha256(p: Path) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def read_tsv(path: Path) -> list[list[str]]:
