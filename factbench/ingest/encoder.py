@@ -95,21 +95,29 @@ def _session(model: Path, threads: int | None = None):
                            "(pip install --force-reinstall -e .)") from e
 
 
-class OnnxEncoder:
+class _OnnxModel:
+    """A model folder's ONNX session and tokenizer (no padding: inputs are padded per run, if at all;
+    truncated to ``max_tokens`` word pieces); one run at a time."""
+
+    def __init__(self, folder: Path, max_tokens: int, threads: int | None = None, session=None):
+        model = _need(folder, "model.onnx")
+        self.tok = _tokenizer(_need(folder, "tokenizer.json"))
+        self.tok.no_padding()
+        self.tok.enable_truncation(max_length=max_tokens)
+        self.session = session or _session(model, threads)
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.name = folder.name
+        self._lock = threading.Lock()
+
+
+class OnnxEncoder(_OnnxModel):
     """A transformer exported to ONNX: word pieces → onnxruntime → mean pooling → L2 normalisation."""
 
     kind = "onnx"
 
     def __init__(self, folder: Path, threads: int | None = None, session=None):
-        model = _need(folder, "model.onnx")
-        self.tok = _tokenizer(_need(folder, "tokenizer.json"))
-        self.tok.no_padding()  # padded per batch, to the longest of similar lengths
-        self.tok.enable_truncation(max_length=MAX_TOKENS)
-        self.session = session or _session(model, threads)
-        self.inputs = {i.name for i in self.session.get_inputs()}
+        super().__init__(folder, MAX_TOKENS, threads, session)
         self.dim = int(self.session.get_outputs()[0].shape[-1])
-        self.name = folder.name
-        self._lock = threading.Lock()
 
     def encode(self, texts: list[str], batch_size: int = 1, bar=None) -> np.ndarray:
         # One text per run by default: the int8 model quantises its activations per run, so a text
@@ -143,21 +151,14 @@ class OnnxEncoder:
         return out
 
 
-class OnnxPairScorer:
+class OnnxPairScorer(_OnnxModel):
     """A cross-encoder exported to ONNX: the two texts read together (``[CLS] a [SEP] b [SEP]``, token
-    types 0 / 1, at most :data:`PAIR_MAX_TOKENS` word pieces) → one logit per pair."""
+    types 0 / 1, at most :data:`PAIR_MAX_TOKENS` word pieces, the longer text cut first) → one logit per pair."""
 
     kind = "pairs"
 
     def __init__(self, folder: Path, threads: int | None = None, session=None):
-        model = _need(folder, "model.onnx")
-        self.tok = _tokenizer(_need(folder, "tokenizer.json"))
-        self.tok.no_padding()
-        self.tok.enable_truncation(max_length=PAIR_MAX_TOKENS)  # the longer text is cut first
-        self.session = session or _session(model, threads)
-        self.inputs = {i.name for i in self.session.get_inputs()}
-        self.name = folder.name
-        self._lock = threading.Lock()
+        super().__init__(folder, PAIR_MAX_TOKENS, threads, session)
 
     def logits(self, texts_a: list[str], texts_b: list[str], bar=None) -> np.ndarray:
         # one pair per run, as the sentence encoder: the int8 model quantises activations per run, so a
@@ -228,6 +229,11 @@ def load(model: str = DEFAULT_MODEL):
                        "(pip install --force-reinstall -e .)")
 
 
+def _as_texts(texts: Sequence) -> list[str]:
+    """Texts as strings, a missing one (None, NaN) as ""."""
+    return ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in texts]
+
+
 def pair_logits(texts_a: Sequence[str], texts_b: Sequence[str], *, model: str = PAIR_MODEL,
                 progress: bool | None = None) -> np.ndarray:
     """The pair scorer's logit for aligned pairs texts_a[k] ~ texts_b[k] (float32; sigmoid = the chance that
@@ -239,8 +245,7 @@ def pair_logits(texts_a: Sequence[str], texts_b: Sequence[str], *, model: str = 
     >>> bool(z[0] > z[1])
     True
     """
-    texts_a = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in texts_a]
-    texts_b = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in texts_b]
+    texts_a, texts_b = _as_texts(texts_a), _as_texts(texts_b)
     if len(texts_a) != len(texts_b):
         raise ValueError(f"pair_logits() needs aligned lists; got {len(texts_a)} and {len(texts_b)} texts")
     scorer = load(str(model))
@@ -260,7 +265,7 @@ def encode(texts: Sequence[str], *, model: str = DEFAULT_MODEL, batch_size: int 
     """Embed ``texts``: a float32 array (len(texts), dim) with L2-normalised rows (an empty text gives a
     zero row). ``model``: ``"minilm-l6-int8"`` (default), ``"minilm-l6-static"`` or a model folder.
     ``progress``: a progress bar (default: on for more than 2,000 texts)."""
-    texts = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in texts]
+    texts = _as_texts(texts)
     enc = load(str(model))
     if isinstance(enc, OnnxPairScorer):
         raise EncoderError(f"{model!r} is a pair scorer (cross-encoder), not a sentence encoder; use pair_logits()")
