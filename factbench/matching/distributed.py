@@ -268,15 +268,13 @@ def against_distributed(client, claims, reference, *, top: int = 3, threshold: f
     a = embed_distributed(client, texts, name, progress=progress)
     b = embed_distributed(client, ref_texts, name, progress=progress)
     i, j = neighbours_distributed(client, b.vecs, query=a.vecs, k=max(top * 4, m.AGAINST_NEIGHBOURS),
-                                  floor=(0.2 if floor is None else floor), progress=progress)
+                                  floor=(m.AGAINST_FLOOR if floor is None else floor), progress=progress)
     packed, ref_packed = pack(texts), pack(ref_texts)
-    bar = None if rerank or threshold <= 0 else threshold  # reranking needs every candidate's full score
+    bar = m.against_bar(threshold, rerank)
     s = _score_semantic(client, lambda p, q: _against_block(a, b, packed, ref_packed, i[p:q], j[p:q], bar),
                         len(i), worker_threads(client), progress)
-    if rerank:
-        return m.reranked_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top, name=name,
-                                progress=progress)
-    return m.against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top, model=name)
+    return m.against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top, model=name,
+                           rerank=rerank, progress=progress)
 
 
 def match_distributed(engine, corpus, *, method: str = "semantic", threshold: float | None = None, against=None,

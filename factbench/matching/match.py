@@ -280,6 +280,8 @@ def read_reference(path) -> pd.DataFrame:
 #: (the default) gives dev MAP@5 0.824 (P@1 0.772); each candidate costs one pair-scorer run, which is why
 #: the count stays at 20.
 AGAINST_NEIGHBOURS = 20
+#: the embedding cosine below which a reference row is no candidate for a claim (``floor`` overrides it)
+AGAINST_FLOOR = 0.2
 AGAINST_COLUMNS = ["claim_id_l", "claim_id_r", "score", "rank", "text_l", "text_r", "method"]
 
 
@@ -308,26 +310,17 @@ def match_against(claims, reference, *, top: int = 3, threshold: float | None = 
     a = semantic.embed(texts, model=name, progress=show)
     b = semantic.embed(ref_texts, model=name, progress=show)
     k = max(top * 4, AGAINST_NEIGHBOURS)
-    i, j = semantic.neighbour_pairs(b.vecs, query=a.vecs, k=k, floor=(0.2 if floor is None else floor),
+    i, j = semantic.neighbour_pairs(b.vecs, query=a.vecs, k=k, floor=(AGAINST_FLOOR if floor is None else floor),
                                     progress=progress)
-    if rerank:
-        return reranked_table(ids, ref_ids, texts, ref_texts, i, j, semantic.pair_scores(a, b, i, j, texts, ref_texts),
-                              threshold=threshold, top=top, name=name, progress=progress)
-    s = semantic.pair_scores(a, b, i, j, texts, ref_texts, threshold=threshold if threshold > 0 else None)
-    return against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top, model=name)
+    s = semantic.pair_scores(a, b, i, j, texts, ref_texts, threshold=against_bar(threshold, rerank))
+    return against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top, model=name,
+                         rerank=rerank, progress=progress)
 
 
-def reranked_table(ids, ref_ids, texts, ref_texts, i, j, calibrated, *, threshold: float, top: int, name: str,
-                   progress: bool) -> pd.DataFrame:
-    """The table ``match(..., against=)`` returns for candidates (claim i, reference row j) with their full
-    calibrated scores: rounded as the table rounds them, then combined with the pair scorer's where the
-    pair can reach ``threshold`` (:func:`factbench.matching.rerank.rerank`)."""
-    from . import rerank as rr
-
-    cal = np.round(np.asarray(calibrated, dtype=np.float64), 2)
-    s = rr.rerank(cal, i, j, texts, ref_texts, threshold=threshold, progress=None if progress else False)
-    return against_table(ids, ref_ids, texts, ref_texts, i, j, s, threshold=threshold, top=top,
-                         model=f"{name}+rerank:{PAIR_MODEL}")
+def against_bar(threshold: float, rerank: bool) -> float | None:
+    """The bar below which a candidate's calibrated score need not be computed in full: none when
+    reranking (the pair scorer needs every candidate's score) or when every candidate is kept."""
+    return None if rerank or threshold <= 0 else threshold
 
 
 def keep_within_days(claims: pd.DataFrame, i: np.ndarray, j: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
@@ -376,9 +369,8 @@ def verify_pairs(claims: pd.DataFrame, norm: list[str], i: np.ndarray, j: np.nda
     return i[keep], j[keep], s[keep], method[keep]
 
 
-# claims_table, reference_table, against_inputs, keep_within_days, verify_pairs, pairs_table, against_table
-# and reranked_table are the
-# local engine's own steps, public for other engines (factbench.matching.distributed)
+# claims_table, reference_table, against_inputs, against_bar, keep_within_days, verify_pairs, pairs_table and
+# against_table are the local engine's own steps, public for other engines (factbench.matching.distributed)
 
 def pairs_table(claims: pd.DataFrame, i, j, s, how) -> pd.DataFrame:
     """The pairs table :func:`match` returns for scored pairs (i, j) of ``claims``."""
@@ -387,9 +379,18 @@ def pairs_table(claims: pd.DataFrame, i, j, s, how) -> pd.DataFrame:
     return _pairs_frame(claims, i, j, s, how, art_code, art_names, outlet_code, outlet_names)
 
 
-def against_table(ids, ref_ids, texts, ref_texts, i, j, s, *, threshold: float, top: int, model: str) -> pd.DataFrame:
+def against_table(ids, ref_ids, texts, ref_texts, i, j, s, *, threshold: float, top: int, model: str,
+                  rerank: bool = False, progress: bool = False) -> pd.DataFrame:
     """The table ``match(..., against=)`` returns for scored pairs (claim ``i``, reference row ``j``, score
-    ``s``): each claim's ``top`` best at or above ``threshold``, ranked (ties by reference row)."""
+    ``s``): each claim's ``top`` best at or above ``threshold``, ranked (ties by reference row).
+    ``rerank``: ``s`` are full calibrated scores, rounded as the table rounds them, then combined with the
+    pair scorer's where the pair can reach ``threshold`` (:func:`factbench.matching.rerank.rerank`)."""
+    if rerank:
+        from . import rerank as rr
+
+        s = rr.rerank(np.round(np.asarray(s, dtype=np.float64), 2), i, j, texts, ref_texts, threshold=threshold,
+                      progress=None if progress else False)
+        model = f"{model}+rerank:{PAIR_MODEL}"
     out = pd.DataFrame({"claim_id_l": np.asarray(ids)[i], "claim_id_r": np.asarray(ref_ids, dtype=object)[j],
                         "score": np.round(s, 2), "_i": i, "_j": j})
     out = out[out["score"] >= threshold]

@@ -37,8 +37,7 @@ def cross_scores(texts_a, texts_b, *, model: str = PAIR_MODEL, progress: bool | 
     (texts cleaned of links and social-media signatures as the matcher cleans them)."""
     a = [clean(t) for t in texts_a]
     b = [clean(t) for t in texts_b]
-    z = pair_logits(a, b, model=model, progress=progress).astype(np.float64)
-    return 100.0 / (1.0 + np.exp(-z))
+    return _percent(pair_logits(a, b, model=model, progress=progress))
 
 
 def rerank_pairs(i, j, texts_a, texts_b, *, model: str = PAIR_MODEL, progress: bool | None = None) -> np.ndarray:
@@ -53,8 +52,12 @@ def rerank_pairs(i, j, texts_a, texts_b, *, model: str = PAIR_MODEL, progress: b
         return np.empty(0)
     ca = {int(k): clean(texts_a[int(k)]) for k in np.unique(i)}
     cb = {int(k): clean(texts_b[int(k)]) for k in np.unique(j)}
-    z = pair_logits([ca[int(k)] for k in i], [cb[int(k)] for k in j], model=model, progress=progress)
-    return 100.0 / (1.0 + np.exp(-z.astype(np.float64)))
+    return _percent(pair_logits([ca[int(k)] for k in i], [cb[int(k)] for k in j], model=model, progress=progress))
+
+
+def _percent(logits: np.ndarray) -> np.ndarray:
+    """The pair scorer's logits as its 0..100 score: 100 × sigmoid."""
+    return 100.0 / (1.0 + np.exp(-logits.astype(np.float64)))
 
 
 def combine(calibrated: np.ndarray, cross: np.ndarray) -> np.ndarray:
