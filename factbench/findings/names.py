@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 
 #: a word a summariser put where it had none ("UNK"): not a value
-
 _PLACEHOLDER = re.compile(r"\bUNK\b|<unk>", re.I)
 
 
@@ -59,7 +58,7 @@ def _name_words(name: str, src: "SourceIndex | None" = None) -> list[str]:
     >>> _name_words("Tottenham boss Mauricio Pochettino")
     ['Mauricio', 'Pochettino']
     """
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", re.sub(r"['’]s$", "", name.strip()))]
+    words = re.findall(r"[A-Za-z][A-Za-z'’-]*", re.sub(r"['’]s$", "", name.strip()))
     lower_only = src.lower_only if src is not None else set()
 
     def skip(w):
@@ -160,11 +159,9 @@ def _alone(first: str, src: SourceIndex) -> bool:
 
 
 #: words of a sentence for the copied-words check: a word (with inner dots, hyphens, apostrophes) or a sign
-
 _SPAN_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*[A-Za-z0-9]|[A-Za-z0-9]|[^\sA-Za-z0-9]")
 
 #: what may stand between a name and what is said of it ("Louis Jordan, 37, took ...", "X, who plays ...")
-
 _BETWEEN = {",", "who", "which", "aged", "-", "–", "(", ")", "and"}
 
 _MIN_COPIED, _MAX_COPIED = 4, 10
@@ -174,8 +171,12 @@ def _span_tokens(text: str) -> list[str]:
     return [m.group(0) for m in _SPAN_TOKEN.finditer(text)]
 
 
-#: what may stand between a name and what is said of it, as words: nothing, an age, "who"
+def _lowered(toks: list[str]) -> list[str]:
+    """Words as the copied-words check compares them: lower case, no final dot."""
+    return [t.lower().rstrip(".") for t in toks]
 
+
+#: what may stand between a name and what is said of it, as words: nothing, an age, "who"
 _BETWEEN_FORMS = re.compile(r"|, \d+ ,|, aged \d+ ,|,? who|\( \d+ \)")
 
 
@@ -240,11 +241,8 @@ def _moved_names(text: str, doc, src: SourceIndex) -> list[dict]:
         doc = parse([text])[0]
         if doc is None:
             return []
-    if src.span_tokens is None:
-        src.span_tokens = [_span_tokens(x) for x in src.sentences]
-        src.span_lower = [[t.lower().rstrip(".") for t in ts] for ts in src.span_tokens]
     toks = _span_tokens(text)
-    low = [t.lower().rstrip(".") for t in toks]
+    low = _lowered(toks)
     starts = [m.start() for m in _SPAN_TOKEN.finditer(text)]
     out = []
     for ent in doc.ents:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cached_property
 from typing import Sequence
 
 import pandas as pd
@@ -42,7 +43,8 @@ from .. import schema
 from ..claims.values import find_dates, find_numbers
 from ..ingest.text import normalise
 from .lexicon import CONTEXT_STOP_WORDS, MONTHS, NAME_TITLES, ORDINALS, PLACE_ALIASES, WEEKDAYS
-from .names import _PLACEHOLDER, _first_name_missing, _full_names, _moved_names, _name_words, _norm, _spelled_alike
+from .names import (_PLACEHOLDER, _first_name_missing, _full_names, _lowered, _moved_names, _name_words, _norm,
+                    _span_tokens, _spelled_alike)
 from .syntax import parse
 
 #: the confidence of a value absent from the whole source, by kind
@@ -100,17 +102,16 @@ class SourceIndex:
         self.norm = " " + _norm(self.text) + " "
         self.words = set(self.norm.split())
         self.stems = [_stems(s) for s in self.sentences]
-        self.numbers = [(q.low, q.high) for q in find_numbers(self.text) if not q.vague]
-        self.numbers += [(float(m.group(1)),) * 2 for m in _ORDINAL_DIGITS.finditer(self.text)]
+        quantities = find_numbers(self.text)
+        ordinals = [float(m.group(1)) for m in _ORDINAL_DIGITS.finditer(self.text)]
+        self.numbers = [(q.low, q.high) for q in quantities if not q.vague] + [(x, x) for x in ordinals]
         self.years = set(_YEAR.findall(self.text))
         self.days = {d.iso[-5:] for d in find_dates(self.text)}
         self.scores = {tuple(sorted(m.groups())) for m in _SCORE.finditer(self.text)}
         #: exact numbers as written (a number's bounds, ordinals): an ordinal must be one of them
-        self.exact = {x for q in find_numbers(self.text) for x in (q.low, q.high)}
-        self.exact |= {float(m.group(1)) for m in _ORDINAL_DIGITS.finditer(self.text)}
+        self.exact = {x for q in quantities for x in (q.low, q.high)} | set(ordinals)
         self.exact |= {float(ORDINALS[w]) for w in self.words if w in ORDINALS}
         self.full_names = _full_names(self.text)
-        self.span_tokens = self.span_lower = None  # the sentences' words, made when first needed
         mid = {m.group(1).lower() for m in re.finditer(r"(?<![.!?\"“]\s)(?<!^)\b([A-Z][A-Za-z'’-]*)", self.text)}
         #: words the source writes in lower case and never capitalises mid-sentence ("striker")
         self.lower_only = {w for w in re.findall(r"\b[a-z][a-z'’-]*", self.text)} - mid
@@ -121,6 +122,16 @@ class SourceIndex:
             self.first_names.setdefault(b, set()).add(a)
             self.surnames.setdefault(a, set()).add(b)
             self.full_shown.setdefault((a, b), shown)
+
+    @cached_property
+    def span_tokens(self) -> list[list[str]]:
+        """Each sentence's words and signs, for the copied-words check (made when first needed)."""
+        return [_span_tokens(s) for s in self.sentences]
+
+    @cached_property
+    def span_lower(self) -> list[list[str]]:
+        """:attr:`span_tokens` as they are compared (:func:`factbench.findings.names._lowered`)."""
+        return [_lowered(ts) for ts in self.span_tokens]
 
     def has_phrase(self, phrase: str) -> bool:
         n = re.sub(r"^the ", "", _norm(phrase))
