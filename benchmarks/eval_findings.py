@@ -223,11 +223,13 @@ def eval_frank(devdata: Path, limit: int | None, verbose: bool) -> dict:
 
 
 def detokenise(text: str) -> str:
-    """FRANK's summaries come tokenised (" .", "` x '", "it\\'s", "-lrb-"): back to plain text. Data
+    """FRANK's summaries come tokenised (" .", "` x '", "it\\'s", "-lrb-", "-lsb-"): back to plain text. Data
     preparation for this corpus only; lengths change, nothing else."""
-    t = re.sub(r"-lrb-", "(", re.sub(r"-rrb-", ")", text.replace("\\'", "'"), flags=re.I), flags=re.I)
-    t = re.sub(r"\s+([.,;:!?%)])", r"\1", t)
-    t = re.sub(r"\(\s+", "(", t)
+    t = text.replace("\\'", "'")
+    for code, sign in (("lrb", "("), ("rrb", ")"), ("lsb", "["), ("rsb", "]"), ("lcb", "{"), ("rcb", "}")):
+        t = re.sub(f"-{code}-", sign, t, flags=re.I)
+    t = re.sub(r"\s+([.,;:!?%)\]}])", r"\1", t)
+    t = re.sub(r"([(\[{])\s+", r"\1", t)
     t = re.sub(r"\s+(['’](?:s|re|ve|ll|d|m|t)\b|n't\b)", r"\1", t)
     t = re.sub(r"`+\s*([^`']*?)\s*'+", r"'\1'", t)
     t = re.sub(r"\$\s+(\d)", r"$\1", t)

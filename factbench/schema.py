@@ -83,7 +83,7 @@ TABLES: dict[str, dict[str, str]] = {
         "claim_id_l": STR,
         "claim_id_r": STR,
         "event_id": STR,
-        "kind": STR,  # date | number | duration | ordinal | person | place | title | negation; against_source adds name
+        "kind": STR,  # date | number | duration | ordinal | person | place | title | negation; against_source adds name, wording
         "value_l": STR,  # as written
         "value_r": STR,
         "norm_l": STR,  # normalised ("--06-20", "21 days", "15.5–16.5", "flynn, m")

@@ -2,7 +2,8 @@
 
 * contradicted: the claim is one side of a discrepancy flag (:func:`factbench.discrepancies`: the
   same fact of one event with values that cannot both hold) that no reviewer dismissed; the reason is
-  the flag's own explanation. Nothing else makes a claim "contradicted";
+  the flag's own explanation. Nothing else makes a claim "contradicted": a sentence flagged for words
+  its source never uses (kind "wording") gets no hint, and the flag's explanation as the reason;
 * supported: the same statement is reported by two or more other outlets that name their sources,
   with no discrepancy in the group;
 * unsourced: the claim rests on no named source (sourcing "none" or "anonymous").
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .wording import KIND as WORDING
+
 
 def hints(corpus, pairs: pd.DataFrame | None = None, groups: pd.DataFrame | None = None,
           flags: pd.DataFrame | None = None, *, dismissed=()) -> pd.DataFrame:
@@ -27,6 +30,7 @@ def hints(corpus, pairs: pd.DataFrame | None = None, groups: pd.DataFrame | None
     outlet = dict(zip(ids, claims["outlet"].astype(str)))
     sourcing = dict(zip(ids, claims["sourcing"].astype(str))) if "sourcing" in claims.columns else {}
     flagged: dict[str, list[str]] = {}
+    doubted: dict[str, list[str]] = {}  # words the source never uses: worth a look, not a contradiction
     if flags is not None and len(flags):
         dismissed = set(map(str, dismissed))
         fids = flags["flag_id"].astype(str) if "flag_id" in flags.columns else pd.Series([""] * len(flags))
@@ -34,6 +38,9 @@ def hints(corpus, pairs: pd.DataFrame | None = None, groups: pd.DataFrame | None
         for fid, a, b, kind, reason in zip(fids, flags["claim_id_l"].astype(str), flags["claim_id_r"].astype(str),
                                            flags["kind"], why):
             if fid and fid in dismissed:
+                continue
+            if kind == WORDING:
+                doubted.setdefault(b, []).append(reason)
                 continue
             for x, y in ((a, b), (b, a)):
                 if x:
@@ -49,6 +56,9 @@ def hints(corpus, pairs: pd.DataFrame | None = None, groups: pd.DataFrame | None
         mates = [m for m in members.get(group_of.get(c, ""), []) if m != c]
         if c in flagged:
             rows.append((c, "contradicted", "; ".join(sorted(set(flagged[c])))))
+            continue
+        if c in doubted:
+            rows.append((c, "", "; ".join(sorted(set(doubted[c])))))
             continue
         if any(m in flagged for m in mates):
             rows.append((c, "", "a statement in its group has a discrepancy flag"))  # no support claimed either

@@ -15,6 +15,9 @@ read against the source:
   names "Ross Kemp"), or gives this first name only to someone else ("Luke Potts" where it has "Mrs
   Potts" and "Luke Evans"); role nouns, particles and suffixes are read as such ("striker", "del
   Bosque", "Jr.");
+* **wording**: a sentence (no value of it flagged) that takes one content word in five or more from
+  nowhere in the source, in any form (:mod:`factbench.findings.wording`): what it says, the source
+  does not;
 * **contradicted**: a value that the sentence it is aligned to (sharing at least half of its content
   words) gives differently in the same role, read from the dependency parse as for two reports
   (:func:`factbench.findings.discrepancies.compare`), when the checked value is not in that sentence.
@@ -46,6 +49,8 @@ from .lexicon import CONTEXT_STOP_WORDS, MONTHS, NAME_TITLES, ORDINALS, PLACE_AL
 from .names import (_PLACEHOLDER, _first_name_missing, _full_names, _lowered, _moved_names, _name_words, _norm,
                     _span_tokens, _spelled_alike)
 from .syntax import parse
+from .wording import KIND as WORDING
+from .wording import source_vocabulary, unsupported
 
 #: the confidence of a value absent from the whole source, by kind
 _ABSENT = {"first name": 0.6, "person": 0.75, "place": 0.7, "name": 0.65, "number": 0.75, "date": 0.7}
@@ -122,6 +127,12 @@ class SourceIndex:
             self.first_names.setdefault(b, set()).add(a)
             self.surnames.setdefault(a, set()).add(b)
             self.full_shown.setdefault((a, b), shown)
+
+    @cached_property
+    def vocabulary(self) -> frozenset:
+        """Every word of the source in every form (:func:`factbench.findings.wording.source_vocabulary`),
+        from the full parse of its sentences (made when first needed)."""
+        return source_vocabulary(parse(self.sentences))
 
     @cached_property
     def span_tokens(self) -> list[list[str]]:
@@ -350,6 +361,15 @@ def check_text(source, checked: Sequence[str], *, source_text: str | None = None
                     continue
                 k0, k1 = c["value_r"], text.find(c["value_r"])
                 rows.append({"i": i, "j": j, **c, "value_r": sent[k1:k1 + len(k0)] if k1 >= 0 else k0})
+        # words the source never uses, in a sentence no value flagged
+        new, n = unsupported(doc, src.vocabulary) if not any(r["i"] == i for r in rows) else ([], 0)
+        if new:
+            share = len(new) / n
+            rows.append({"i": i, "j": j, "kind": WORDING, "value_l": "", "value_r": ", ".join(w for w, _ in new),
+                         "norm_l": "absent", "norm_r": " ".join(sorted({lem for _, lem in new})),
+                         "role": "content words of the checked sentence",
+                         "why": f"{len(new)} of its {n} content words appear nowhere in the source, in any form",
+                         "confidence": round(min(0.5 + 0.25 * share, 0.7), 3)})
     return rows
 
 
