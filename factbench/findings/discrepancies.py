@@ -283,7 +283,8 @@ def discrepancies(corpus, pairs: pd.DataFrame | None = None, *, events: pd.DataF
     ``slots``: also compare statements of one event that share a slot without being matched.
     ``against_source``: an article id or outlet of ``corpus``; every other article is then read
     against it, sentence by sentence (a summary against its article: values it lacks or contradicts,
-    see :mod:`factbench.findings.source`); ``pairs``, ``events`` and ``slots`` are not used."""
+    and sentences worded from nowhere in it, kind "wording"; see :mod:`factbench.findings.source`);
+    ``pairs``, ``events`` and ``slots`` are not used."""
     if against_source is not None:
         from .source import source_discrepancies
 
