@@ -38,7 +38,8 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 
 def source_vocabulary(docs: Iterable) -> frozenset:
     """Every word of the source's parses, as written (lower case) and as its lemma, and the first
-    five letters of each: what :func:`novel_words` looks words up in."""
+    five letters of each (stored as "retre…", so that a prefix never equals a word): what
+    :func:`novel_words` looks words up in."""
     words = set()
     for doc in docs:
         if doc is None:
@@ -67,11 +68,11 @@ def content_words(doc) -> list:
     return out
 
 
-def novel_words(doc, vocabulary: frozenset) -> list[tuple[str, str]]:
-    """(as written, lemma) of the content words of ``doc`` that the source has in no form, each
-    lemma once."""
+def novel_words(doc, vocabulary: frozenset, words: list | None = None) -> list[tuple[str, str]]:
+    """(as written, lemma) of the content words of ``doc`` (or of ``words``, its content words
+    already found) that the source has in no form, each lemma once."""
     out = {}
-    for t in content_words(doc):
+    for t in content_words(doc) if words is None else words:
         if not (_known(t.lower_, vocabulary) or _known(t.lemma_.lower(), vocabulary)):
             out.setdefault(t.lemma_.lower(), t.text)
     return [(w, lem) for lem, w in out.items()]
@@ -83,8 +84,9 @@ def unsupported(doc, vocabulary: frozenset, *, min_share: float = MIN_SHARE,
     (else []), and how many different content words (lemmas) it has."""
     if doc is None:
         return [], 0
-    n = len({t.lemma_.lower() for t in content_words(doc)})
-    new = novel_words(doc, vocabulary)
+    words = content_words(doc)
+    n = len({t.lemma_.lower() for t in words})
+    new = novel_words(doc, vocabulary, words)
     if n < min_words or not new or len(new) < min_share * n:
         return [], n
     return new, n
