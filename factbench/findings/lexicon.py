@@ -21,6 +21,9 @@ EVENT_NOUNS = frozenset(w[:6] for w in _EVENT_WORDS)
 #: reporting words every news sentence has
 CONTEXT_STOP_WORDS = frozenset(STOP_WORDS) | {"said", "says", "sides"}
 
+#: words sharing their first this many letters are read as one ("retreat", "retreating")
+STEM = 5
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")

@@ -45,7 +45,7 @@ import pandas as pd
 from .. import schema
 from ..claims.values import find_dates, find_numbers
 from ..ingest.text import normalise
-from .lexicon import CONTEXT_STOP_WORDS, MONTHS, NAME_TITLES, ORDINALS, PLACE_ALIASES, WEEKDAYS
+from .lexicon import CONTEXT_STOP_WORDS, MONTHS, NAME_TITLES, ORDINALS, PLACE_ALIASES, STEM, WEEKDAYS
 from .names import (_PLACEHOLDER, _first_name_missing, _full_names, _lowered, _moved_names, _name_words, _norm,
                     _span_tokens, _spelled_alike)
 from .syntax import parse
@@ -61,7 +61,6 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _SCORE = re.compile(r"(?<![\d.,-])(\d{1,2})\s?[-–]\s?(\d{1,2})(?![\d.,%-])")
 _ORDINAL_DIGITS = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
-_STEM = 5
 #: names of peoples whose country's name does not start like them
 _DEMONYMS = {"welsh": "wales", "french": "france", "dutch": "netherlands", "swiss": "switzerland", "irish": "ireland",
              "english": "england", "scottish": "scotland", "scots": "scotland", "british": "britain",
@@ -71,7 +70,7 @@ _DEMONYMS = {"welsh": "wales", "french": "france", "dutch": "netherlands", "swis
 
 
 def _stems(text: str) -> set:
-    return {w.lower()[:_STEM] for w in _WORD.findall(text) if w.lower() not in CONTEXT_STOP_WORDS and len(w) > 2}
+    return {w.lower()[:STEM] for w in _WORD.findall(text) if w.lower() not in CONTEXT_STOP_WORDS and len(w) > 2}
 
 
 def truecase(text: str, source: str) -> str:
@@ -343,8 +342,8 @@ def check_text(source, checked: Sequence[str], *, source_text: str | None = None
         # a person the source's very words are said of someone else
         for m in _moved_names(text, doc, src):
             if normalise(m["value_r"]) not in {normalise(r["value_r"]) for r in rows if r["i"] == i}:
-                rows.append({"i": i, **m, "value_r": sent[text.find(m["value_r"]):][:len(m["value_r"])]
-                             if text.find(m["value_r"]) >= 0 else m["value_r"]})
+                at = text.find(m["value_r"])
+                rows.append({"i": i, **m, "value_r": sent[at:at + len(m["value_r"])] if at >= 0 else m["value_r"]})
         # a value the aligned sentence gives differently, in the same role
         if doc is not None and aligned and aligned[0][1] >= 0.5:
             sdoc = parse([src.sentences[j]])[0]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from .lexicon import CONTEXT_STOP_WORDS
+from .lexicon import CONTEXT_STOP_WORDS, STEM
 from .names import _PLACEHOLDER
 
 #: the kind of flag (``schema.TABLES["flags"]``) a sentence with such words gets
@@ -32,7 +32,6 @@ CONTENT_POS = frozenset({"NOUN", "VERB", "ADJ"})
 MIN_SHARE = 0.2
 #: a sentence needs this many content words to be read at all
 MIN_WORDS = 3
-_STEM = 5
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 
 
@@ -47,20 +46,20 @@ def source_vocabulary(docs: Iterable) -> frozenset:
         for t in doc:
             for w in (t.lower_, t.lemma_.lower()):
                 words.add(w)
-                if len(w) >= _STEM:
-                    words.add(w[:_STEM] + "…")
+                if len(w) >= STEM:
+                    words.add(w[:STEM] + "…")
     return frozenset(words)
 
 
 def _known(word: str, vocabulary: frozenset) -> bool:
-    return word in vocabulary or (len(word) >= _STEM and word[:_STEM] + "…" in vocabulary)
+    return word in vocabulary or (len(word) >= STEM and word[:STEM] + "…" in vocabulary)
 
 
 def content_words(doc) -> list:
     """The tokens of a parsed sentence that carry what it says (see the module's docstring)."""
     out = []
     for t in doc:
-        if t.pos_ not in CONTENT_POS or t.ent_type_ or t.like_num or t.is_stop or len(t.text) < 3:
+        if t.pos_ not in CONTENT_POS or t.ent_type_ or t.like_num or len(t.text) < 3:
             continue
         if t.lower_ in CONTEXT_STOP_WORDS or _PLACEHOLDER.search(t.text) or not _WORD.fullmatch(t.text):
             continue
